@@ -1,0 +1,1 @@
+//! The Portcullis data plane: packet sources, the CLI and its commands, configuration, outputs.

@@ -1,0 +1,1 @@
+//! Signature matching: rule groups, Hyperscan prefilter, per-rule verification.

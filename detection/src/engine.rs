@@ -1,0 +1,1 @@
+//! The per-worker pipeline: decode → flow → reassemble → detect → verdict.

@@ -1,0 +1,1 @@
+//! EVE JSON event types (Suricata's field names).

@@ -1,0 +1,1 @@
+//! Bidirectional flows keyed by 5-tuple, TCP connection state, timeouts and memcap.
