@@ -2,3 +2,4 @@
 
 pub mod capture;
 pub mod cli;
+pub mod config;

@@ -1,0 +1,277 @@
+//! Configuration: a TOML file whose key names follow suricata.yaml wherever the concept is the
+//! same (`stream.midstream`, `stream.reassembly.depth`, `flow.memcap`, `vars.address-groups.*`),
+//! so `--set` options written for Suricata carry over. `--set` overrides any key; a key
+//! Portcullis does not know is a warning that names it, never an error.
+
+mod size;
+mod tree;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+pub use size::ByteSize;
+
+/// The whole configuration, with Suricata-compatible defaults for every key.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct Config {
+    /// Address and port variables used by rules.
+    pub vars: Vars,
+    /// `classification.config` giving each classtype a description and priority.
+    pub classification_file: Option<PathBuf>,
+    /// Where outputs go when `-l` is not given.
+    pub default_log_dir: PathBuf,
+    /// Rule files loaded in addition to `-S`.
+    pub rule_files: Vec<PathBuf>,
+    /// Flow table.
+    pub flow: FlowSection,
+    /// Per-protocol flow timeouts.
+    pub flow_timeouts: FlowTimeouts,
+    /// TCP stream tracking and reassembly.
+    pub stream: StreamSection,
+    /// Offline capture reading.
+    pub pcap_file: PcapFileSection,
+    /// Outputs.
+    pub outputs: Outputs,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            vars: Vars::default(),
+            classification_file: None,
+            default_log_dir: PathBuf::from("."),
+            rule_files: Vec::new(),
+            flow: FlowSection::default(),
+            flow_timeouts: FlowTimeouts::default(),
+            stream: StreamSection::default(),
+            pcap_file: PcapFileSection::default(),
+            outputs: Outputs::default(),
+        }
+    }
+}
+
+/// `vars`: rule variables, as suricata.yaml's `vars` section.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct Vars {
+    /// `$NAME` → address expression; merged over Suricata's shipped defaults.
+    pub address_groups: BTreeMap<String, String>,
+    /// `$NAME` → port expression; merged over Suricata's shipped defaults.
+    pub port_groups: BTreeMap<String, String>,
+}
+
+/// `flow`: the flow table's memory bound.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct FlowSection {
+    /// Memory the flow table may use; past it the least recently seen flow is evicted.
+    pub memcap: ByteSize,
+}
+
+impl Default for FlowSection {
+    fn default() -> Self {
+        FlowSection {
+            memcap: ByteSize(128 << 20),
+        }
+    }
+}
+
+/// Timeouts of one protocol, in seconds.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct Timeouts {
+    /// Flow not yet established.
+    pub new: u64,
+    /// Established flow.
+    pub established: u64,
+    /// Closed flow (TCP).
+    pub closed: u64,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            new: 30,
+            established: 300,
+            closed: 0,
+        }
+    }
+}
+
+/// `flow-timeouts`: Suricata's defaults per protocol.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct FlowTimeouts {
+    /// Protocols without their own section.
+    pub default: Timeouts,
+    /// TCP.
+    pub tcp: Timeouts,
+    /// UDP.
+    pub udp: Timeouts,
+    /// ICMP.
+    pub icmp: Timeouts,
+}
+
+impl Default for FlowTimeouts {
+    fn default() -> Self {
+        FlowTimeouts {
+            default: Timeouts::default(),
+            tcp: Timeouts {
+                new: 60,
+                established: 600,
+                closed: 60,
+            },
+            udp: Timeouts {
+                new: 30,
+                established: 300,
+                closed: 0,
+            },
+            icmp: Timeouts {
+                new: 30,
+                established: 300,
+                closed: 0,
+            },
+        }
+    }
+}
+
+/// `stream`: TCP tracking.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct StreamSection {
+    /// Pick up TCP sessions whose handshake was not seen.
+    pub midstream: bool,
+    /// Track sessions of which only one direction is seen.
+    pub async_oneside: bool,
+    /// Ignore TCP segments with bad checksums for stream tracking (`-k none` turns it off).
+    pub checksum_validation: bool,
+    /// Reassembly.
+    pub reassembly: ReassemblySection,
+}
+
+impl Default for StreamSection {
+    fn default() -> Self {
+        StreamSection {
+            midstream: false,
+            async_oneside: false,
+            checksum_validation: true,
+            reassembly: ReassemblySection::default(),
+        }
+    }
+}
+
+/// `stream.reassembly`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct ReassemblySection {
+    /// Bytes buffered for reassembly across all flows of a worker.
+    pub memcap: ByteSize,
+    /// Bytes of each direction reassembled and inspected; 0 = unlimited.
+    pub depth: ByteSize,
+    /// Already-inspected bytes kept before new data so patterns across segments match.
+    pub window: ByteSize,
+}
+
+impl Default for ReassemblySection {
+    fn default() -> Self {
+        ReassemblySection {
+            memcap: ByteSize(256 << 20),
+            depth: ByteSize(1 << 20),
+            window: ByteSize(4096),
+        }
+    }
+}
+
+/// `pcap-file`: offline reading.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct PcapFileSection {
+    /// `yes` (validate), `no`, or `auto` (validate unless most checksums are bad, as captures
+    /// taken with checksum offload are). `-k all|none` overrides it.
+    pub checksum_checks: ChecksumChecks,
+}
+
+impl Default for PcapFileSection {
+    fn default() -> Self {
+        PcapFileSection {
+            checksum_checks: ChecksumChecks::Auto,
+        }
+    }
+}
+
+/// Checksum validation mode.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChecksumChecks {
+    /// Always validate.
+    #[serde(alias = "all", alias = "true")]
+    Yes,
+    /// Never validate.
+    #[serde(alias = "none", alias = "false")]
+    No,
+    /// Validate, unless the capture turns out to have been taken with checksum offload.
+    Auto,
+}
+
+/// `outputs`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct Outputs {
+    /// EVE JSON.
+    pub eve_log: EveLog,
+}
+
+/// `outputs.eve-log`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct EveLog {
+    /// Write the EVE log.
+    pub enabled: bool,
+    /// File name inside the log directory.
+    pub filename: String,
+}
+
+impl Default for EveLog {
+    fn default() -> Self {
+        EveLog {
+            enabled: true,
+            filename: "eve.json".into(),
+        }
+    }
+}
+
+/// A configuration that was loaded, with the warnings worth showing the user.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The configuration.
+    pub config: Config,
+    /// One line per unknown key (named in full), or per value that could not be used.
+    pub warnings: Vec<String>,
+}
+
+/// Loads `file` (if any), applies `--set key=value` overrides in order, and builds the config.
+/// Unknown keys are dropped with a warning; a file that cannot be read or parsed, or a known key
+/// with a value of the wrong type, is an error naming it.
+pub fn load(file: Option<&Path>, sets: &[String]) -> Result<Loaded, String> {
+    let mut root = match file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("config {}: {e}", path.display()))?;
+            text.parse::<toml::Table>()
+                .map_err(|e| format!("config {}: {}", path.display(), e.message()))?
+        }
+        None => toml::Table::new(),
+    };
+    for set in sets {
+        tree::apply_set(&mut root, set)?;
+    }
+    let mut warnings = Vec::new();
+    let config = tree::deserialize_lenient(root, &mut warnings)?;
+    Ok(Loaded { config, warnings })
+}
+
+#[cfg(test)]
+mod tests;
