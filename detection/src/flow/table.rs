@@ -306,11 +306,9 @@ impl<T: Default> FlowTable<T> {
     /// Retired flows not yet collected come first, then active ones in slot order.
     pub fn drain(&mut self) -> Vec<Flow<T>> {
         let mut out = std::mem::take(&mut self.retired);
-        for slot in self.slots.drain(..) {
-            if let Some(mut flow) = slot {
-                flow.end = Some(FlowEnd::Shutdown);
-                out.push(flow);
-            }
+        for mut flow in self.slots.drain(..).flatten() {
+            flow.end = Some(FlowEnd::Shutdown);
+            out.push(flow);
         }
         self.map.clear();
         self.free.clear();
@@ -336,18 +334,23 @@ impl<T: Default> FlowTable<T> {
         self.map.is_empty()
     }
 
-    /// A SYN (without ACK) on a TCP flow that is closing or closed starts a new connection.
+    /// A SYN (without ACK) with a new ISN on a TCP flow that is closing or closed starts a
+    /// new connection (Suricata's TCP session reuse).
     fn is_reuse(&self, idx: u32, tcp: Option<&TcpHeader>) -> bool {
         let Some(h) = tcp else {
             return false;
         };
         let is_syn = h.flags & (tcp_flags::SYN | tcp_flags::ACK) == tcp_flags::SYN;
+        let old_isn = |f: &Flow<T>| {
+            f.tcp.isn(Direction::ToServer) == Some(h.seq)
+                || f.tcp.isn(Direction::ToClient) == Some(h.seq)
+        };
         is_syn
             && self
                 .slots
                 .get(idx as usize)
                 .and_then(Option::as_ref)
-                .is_some_and(|f| f.phase() == FlowPhase::Closed)
+                .is_some_and(|f| f.phase() == FlowPhase::Closed && !old_isn(f))
     }
 
     fn create(
@@ -511,10 +514,8 @@ mod tests {
 
     fn tcp(
         secs: u64,
-        src: [u8; 4],
-        sp: u16,
-        dst: [u8; 4],
-        dp: u16,
+        (src, sp): ([u8; 4], u16),
+        (dst, dp): ([u8; 4], u16),
         flags: u8,
         seq: u32,
         ack: u32,
@@ -552,7 +553,7 @@ mod tests {
     fn syn_first_sender_is_client() {
         let mut t = table(10);
         let l = t
-            .lookup(&tcp(1, CLIENT, 40000, SERVER, 80, SYN, 100, 0))
+            .lookup(&tcp(1, (CLIENT, 40000), (SERVER, 80), SYN, 100, 0))
             .unwrap();
         assert!(l.created);
         assert_eq!(l.dir, Direction::ToServer);
@@ -562,13 +563,13 @@ mod tests {
         assert_ne!(id, 0);
         assert!(id < 1 << 53);
         let l = t
-            .lookup(&tcp(1, SERVER, 80, CLIENT, 40000, SYN | ACK, 900, 101))
+            .lookup(&tcp(1, (SERVER, 80), (CLIENT, 40000), SYN | ACK, 900, 101))
             .unwrap();
         assert!(!l.created);
         assert_eq!(l.dir, Direction::ToClient);
         assert_eq!(l.flow.id, id);
         let l = t
-            .lookup(&tcp(2, CLIENT, 40000, SERVER, 80, ACK, 101, 901))
+            .lookup(&tcp(2, (CLIENT, 40000), (SERVER, 80), ACK, 101, 901))
             .unwrap();
         assert!(l.tcp.handshake_completed);
         assert_eq!(l.dir, Direction::ToServer);
@@ -584,14 +585,14 @@ mod tests {
     fn synack_first_sender_is_server() {
         let mut t = table(10);
         let l = t
-            .lookup(&tcp(1, SERVER, 80, CLIENT, 40000, SYN | ACK, 900, 101))
+            .lookup(&tcp(1, (SERVER, 80), (CLIENT, 40000), SYN | ACK, 900, 101))
             .unwrap();
         assert!(l.created);
         assert_eq!(l.dir, Direction::ToClient);
         assert_eq!(l.flow.client, (addr(CLIENT), 40000));
         assert_eq!(l.flow.server, (addr(SERVER), 80));
         let l = t
-            .lookup(&tcp(1, CLIENT, 40000, SERVER, 80, ACK, 101, 901))
+            .lookup(&tcp(1, (CLIENT, 40000), (SERVER, 80), ACK, 101, 901))
             .unwrap();
         assert_eq!(l.dir, Direction::ToServer);
         // midstream is off: a SYN/ACK-first session is not tracked.
@@ -652,14 +653,14 @@ mod tests {
         t.lookup(&udp(100, CLIENT, 1001, SERVER, 53));
         t.lookup(&udp(100, SERVER, 53, CLIENT, 1001));
         // TCP new (60 s): a lone SYN.
-        t.lookup(&tcp(100, CLIENT, 2000, SERVER, 80, SYN, 1, 0));
+        t.lookup(&tcp(100, (CLIENT, 2000), (SERVER, 80), SYN, 1, 0));
         // TCP established (600 s).
-        t.lookup(&tcp(100, CLIENT, 2001, SERVER, 80, SYN, 1, 0));
-        t.lookup(&tcp(100, SERVER, 80, CLIENT, 2001, SYN | ACK, 9, 2));
-        t.lookup(&tcp(100, CLIENT, 2001, SERVER, 80, ACK, 2, 10));
+        t.lookup(&tcp(100, (CLIENT, 2001), (SERVER, 80), SYN, 1, 0));
+        t.lookup(&tcp(100, (SERVER, 80), (CLIENT, 2001), SYN | ACK, 9, 2));
+        t.lookup(&tcp(100, (CLIENT, 2001), (SERVER, 80), ACK, 2, 10));
         // TCP closed (60 s) by RST, at t=100.
-        t.lookup(&tcp(100, CLIENT, 2002, SERVER, 80, SYN, 1, 0));
-        t.lookup(&tcp(100, SERVER, 80, CLIENT, 2002, RST | ACK, 0, 2));
+        t.lookup(&tcp(100, (CLIENT, 2002), (SERVER, 80), SYN, 1, 0));
+        t.lookup(&tcp(100, (SERVER, 80), (CLIENT, 2002), RST | ACK, 0, 2));
         assert_eq!(t.len(), 5);
 
         let mut out = Vec::new();
@@ -709,7 +710,7 @@ mod tests {
     fn memcap_evicts_least_recently_seen() {
         let mut t = table(2);
         t.lookup(&udp(1, CLIENT, 1, SERVER, 9)).unwrap().flow.data = 1;
-        t.lookup(&tcp(2, CLIENT, 2, SERVER, 9, SYN, 5, 0))
+        t.lookup(&tcp(2, (CLIENT, 2), (SERVER, 9), SYN, 5, 0))
             .unwrap()
             .flow
             .data = 2;
@@ -760,24 +761,30 @@ mod tests {
     #[test]
     fn fin_fin_closes_and_syn_reuses() {
         let mut t = table(10);
-        t.lookup(&tcp(1, CLIENT, 4000, SERVER, 80, SYN, 10, 0));
-        t.lookup(&tcp(1, SERVER, 80, CLIENT, 4000, SYN | ACK, 50, 11));
-        t.lookup(&tcp(1, CLIENT, 4000, SERVER, 80, ACK, 11, 51));
+        t.lookup(&tcp(1, (CLIENT, 4000), (SERVER, 80), SYN, 10, 0));
+        t.lookup(&tcp(1, (SERVER, 80), (CLIENT, 4000), SYN | ACK, 50, 11));
+        t.lookup(&tcp(1, (CLIENT, 4000), (SERVER, 80), ACK, 11, 51));
         let first = t
-            .lookup(&tcp(2, CLIENT, 4000, SERVER, 80, FIN | ACK, 11, 51))
+            .lookup(&tcp(2, (CLIENT, 4000), (SERVER, 80), FIN | ACK, 11, 51))
             .unwrap();
         assert_eq!(first.flow.phase(), FlowPhase::Established);
         let id = first.flow.id;
-        t.lookup(&tcp(2, SERVER, 80, CLIENT, 4000, FIN | ACK, 51, 12));
+        t.lookup(&tcp(2, (SERVER, 80), (CLIENT, 4000), FIN | ACK, 51, 12));
         let l = t
-            .lookup(&tcp(2, CLIENT, 4000, SERVER, 80, ACK, 12, 52))
+            .lookup(&tcp(2, (CLIENT, 4000), (SERVER, 80), ACK, 12, 52))
             .unwrap();
         assert!(l.tcp.closed);
         assert_eq!(l.flow.tcp.state(), TcpState::Closed);
         assert_eq!(l.flow.phase(), FlowPhase::Closed);
+        // A retransmitted SYN of the old connection does not.
+        let l = t
+            .lookup(&tcp(3, (CLIENT, 4000), (SERVER, 80), SYN, 10, 0))
+            .unwrap();
+        assert!(!l.created);
+        assert_eq!(l.flow.id, id);
         // A new SYN on the same tuple starts a new flow and retires the old one.
         let l = t
-            .lookup(&tcp(3, CLIENT, 4000, SERVER, 80, SYN, 7000, 0))
+            .lookup(&tcp(3, (CLIENT, 4000), (SERVER, 80), SYN, 7000, 0))
             .unwrap();
         assert!(l.created);
         assert_ne!(l.flow.id, id);
@@ -787,14 +794,14 @@ mod tests {
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].id, id);
         assert_eq!(out[0].end, Some(FlowEnd::Reused));
-        assert_eq!(out[0].packets, [4, 2]);
+        assert_eq!(out[0].packets, [5, 2]);
         assert_eq!(t.stats().reused, 1);
         assert_eq!(t.len(), 1);
     }
 
     #[test]
     fn midstream_setting_reaches_tracker() {
-        let data = tcp(1, CLIENT, 4000, SERVER, 80, ACK, 500, 900);
+        let data = tcp(1, (CLIENT, 4000), (SERVER, 80), ACK, 500, 900);
         let mut off = table(10);
         let l = off.lookup(&data).unwrap();
         assert!(!l.flow.is_established());
