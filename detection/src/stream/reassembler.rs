@@ -635,4 +635,40 @@ mod tests {
         assert_eq!(rig.data(), &[2; 16]);
         assert_eq!(rig.r.window().base_offset, 64 + 320 - 16);
     }
+
+    #[test]
+    fn shuffled_overlapping_segments_rebuild_the_stream() {
+        // Deterministic LCG: segments of a 3000-byte stream crossing the sequence wrap, sent in
+        // a scrambled order with duplicates and overlaps, must rebuild it exactly.
+        let stream: Vec<u8> = (0..3000u32).map(|i| (i * 7 % 251) as u8).collect();
+        let start = u32::MAX - 1000;
+        let mut state: u64 = 42;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) as usize
+        };
+        let mut segments: Vec<(usize, usize)> = (0..400)
+            .map(|_| {
+                let off = next() % 3000;
+                (off, (off + 1 + next() % 120).min(3000))
+            })
+            .collect();
+        segments.extend((0..3000).step_by(100).map(|o| (o, o + 100)));
+        let mut rig = Rig::new(start, cfg(0, 4096));
+        let mut inspected = Vec::new();
+        for (a, b) in segments {
+            rig.put(start.wrapping_add(a as u32), &stream[a..b]);
+            if rig.r.has_new_data() {
+                inspected.extend_from_slice(rig.r.window().new_data());
+                rig.r.mark_inspected(&mut rig.mem);
+            }
+        }
+        assert_eq!(inspected, stream);
+        assert_eq!(rig.stats.overlap_diffs, 0);
+        assert_eq!(rig.stats.in_order_bytes, 3000);
+        assert_eq!(rig.mem.used(), 3000);
+        assert_eq!(rig.r.next_seq(), start.wrapping_add(3000));
+    }
 }
