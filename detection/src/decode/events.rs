@@ -51,13 +51,16 @@ pub enum DecodeEvent {
     Icmpv6Truncated,
     /// ICMPv6 checksum wrong (only when validating).
     Icmpv6ChecksumInvalid,
-    /// Link type the decoder does not handle.
+    /// Link type the decoder does not handle (also: a BSD NULL/LOOP address family that is
+    /// neither IPv4 nor IPv6).
     UnsupportedLinkType,
+    /// Linux SLL/SLL2 or BSD NULL/LOOP header cut short (Ethernet has `EthernetTruncated`).
+    LinkTruncated,
 }
 
 impl DecodeEvent {
     /// Every event, in counter order.
-    pub const ALL: [DecodeEvent; 24] = [
+    pub const ALL: [DecodeEvent; 25] = [
         DecodeEvent::EthernetTruncated,
         DecodeEvent::VlanTruncated,
         DecodeEvent::VlanTooManyLayers,
@@ -82,6 +85,7 @@ impl DecodeEvent {
         DecodeEvent::Icmpv6Truncated,
         DecodeEvent::Icmpv6ChecksumInvalid,
         DecodeEvent::UnsupportedLinkType,
+        DecodeEvent::LinkTruncated,
     ];
 
     /// Counter name below `decoder.event.` in the stats event, Suricata-style.
@@ -111,6 +115,7 @@ impl DecodeEvent {
             DecodeEvent::Icmpv6Truncated => "icmpv6.pkt_too_small",
             DecodeEvent::Icmpv6ChecksumInvalid => "icmpv6.checksum_invalid",
             DecodeEvent::UnsupportedLinkType => "link.unsupported",
+            DecodeEvent::LinkTruncated => "link.pkt_too_small",
         }
     }
 }

@@ -3,8 +3,22 @@
 //!
 //! The rest of the engine sees only [`Packet`]; nothing downstream parses headers again.
 
+pub mod checksum;
+mod ether;
 mod events;
+mod icmp;
+mod ip;
+mod ipv4_options;
+mod ipv6_exts;
+mod link;
 mod packet;
+mod tcp_options;
+mod transport;
+
+#[cfg(test)]
+mod robustness_tests;
+#[cfg(test)]
+mod tests;
 
 pub use events::{DecodeEvent, DecodeEvents};
 pub use packet::{

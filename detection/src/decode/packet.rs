@@ -192,7 +192,8 @@ pub struct Packet<'a> {
     pub frame: &'a [u8],
     /// VLAN ids, outermost first (802.1Q / 802.1ad), `vlan_count` of them valid.
     pub vlan: [u16; 2],
-    /// Number of VLAN tags seen (at most 2 recorded).
+    /// Number of VLAN tags recorded in `vlan` (0..=2). Further tags are skipped and raise
+    /// `VlanTooManyLayers`.
     pub vlan_count: u8,
     /// EtherType after VLAN tags (0 when the link has none, e.g. raw IP).
     pub ether_type: u16,
@@ -203,7 +204,8 @@ pub struct Packet<'a> {
     /// Application payload: after the TCP/UDP/ICMP header (ICMP: after the 8-byte header),
     /// trimmed to the IP length (Ethernet padding removed). Empty when none.
     pub payload: &'a [u8],
-    /// Offset of `payload` inside `frame`.
+    /// Offset of `payload` inside `frame` (when `payload` is empty: where the undecoded or
+    /// absent payload would start, 0 if decoding stopped before IP).
     pub payload_offset: usize,
     /// Decoder anomalies.
     pub events: DecodeEvents,
@@ -226,6 +228,21 @@ impl<'a> Packet<'a> {
         }
     }
 
+    /// Source address, if the frame carries IP: saves callers matching on `ip`.
+    pub fn src_ip(&self) -> Option<IpAddr> {
+        self.ip.map(|ip| ip.src)
+    }
+
+    /// Destination address, if the frame carries IP.
+    pub fn dst_ip(&self) -> Option<IpAddr> {
+        self.ip.map(|ip| ip.dst)
+    }
+
+    /// IP protocol number (the last IPv6 next-header); 0 when the frame carries no IP.
+    pub fn proto(&self) -> u8 {
+        self.ip.map_or(0, |ip| ip.proto)
+    }
+
     /// The TCP header, if this is TCP.
     pub fn tcp(&self) -> Option<&TcpHeader> {
         match &self.transport {
@@ -243,6 +260,7 @@ pub fn decode<'a>(
     frame: &'a [u8],
     opts: &DecodeOptions,
 ) -> Packet<'a> {
-    let _ = (link, opts);
-    Packet::empty(ts, frame)
+    let mut pkt = Packet::empty(ts, frame);
+    super::link::decode_link(link, frame, opts, &mut pkt);
+    pkt
 }
