@@ -1,1 +1,3 @@
 //! Shared helpers for Portcullis integration tests.
+
+pub mod verify;
