@@ -176,11 +176,15 @@ impl RuleBuilder {
         apply_modifier(content, kw, value, &self.extracted)
     }
 
-    /// Final checks; the rule needs a sid.
+    /// Final checks: the rule needs a sid, cannot combine threshold and detection_filter
+    /// (as in Suricata), and each content's modifiers must agree.
     pub fn finish(mut self) -> PResult<Rule> {
         let Some(sid) = self.sid else {
             return bad("missing sid");
         };
+        if self.rule.threshold.is_some() && self.rule.detection_filter.is_some() {
+            return bad("threshold and detection_filter are not allowed in the same rule");
+        }
         for m in &self.rule.payload {
             if let PayloadMatch::Content(c) = m {
                 check_content(c)?;

@@ -153,9 +153,11 @@ mod tests {
             r.header_checks,
             vec![HeaderCheck::Itype(NumCmp::Between(7, 20))]
         );
-        let r = parse("alert tcp any any -> any any (noalert; threshold: type limit, track by_src, count 1, seconds 60; detection_filter:track by_dst, count 5, seconds 10; target:dest_ip; tag:session,5,packets; sid:9;)").unwrap();
+        let r = parse("alert tcp any any -> any any (noalert; threshold: type limit, track by_src, count 1, seconds 60; target:dest_ip; tag:session,5,packets; sid:9;)").unwrap();
         assert!(r.noalert);
         assert_eq!(r.threshold.unwrap().kind, ThresholdKind::Limit);
+        assert_eq!(r.detection_filter, None);
+        let r = parse("alert tcp any any -> any any (detection_filter:track by_dst, count 5, seconds 10; sid:9;)").unwrap();
         assert_eq!(r.detection_filter.unwrap().count, 5);
     }
 
@@ -212,6 +214,7 @@ mod tests {
             ("alert tcp any any -> any any (noalert:1; sid:1;)", "noalert takes no value"),
             ("alert tcp any any -> any any (reference:cve; sid:1;)", "reference needs <system>,<id>"),
             ("alert tcp any any -> any any (content:!\"a\"; fast_pattern:only; sid:1;)", "fast_pattern:only cannot be used on a negated or positioned content"),
+            ("alert tcp any any -> any any (threshold:type limit, track by_src, count 1, seconds 1; detection_filter:track by_src, count 1, seconds 1; sid:1;)", "threshold and detection_filter are not allowed in the same rule"),
         ] {
             assert_eq!(parse(rule).unwrap_err(), ParseError::malformed(reason), "{rule}");
         }

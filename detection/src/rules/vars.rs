@@ -111,6 +111,9 @@ mod tests {
             Some("[192.168.0.0/16,10.0.0.0/8,172.16.0.0/12]")
         );
         assert_eq!(v.address("$EXTERNAL_NET"), Some("!$HOME_NET"));
+        // As shipped in suricata.yaml 7 (not $HOME_NET).
+        assert_eq!(v.address("AIM_SERVERS"), Some("$EXTERNAL_NET"));
+        assert_eq!(v.address("DC_SERVERS"), Some("$HOME_NET"));
         assert_eq!(v.port("FILE_DATA_PORTS"), Some("[$HTTP_PORTS,110,143]"));
         assert_eq!(v.port("HOME_NET"), None);
         assert_eq!(v.address("HTTP_PORTS"), None);
