@@ -1,8 +1,14 @@
-//! Command-line interface. CONTRACT: `run(args)` takes the arguments after the program name
-//! (e.g. `["read", "-r", "x.pcap", "-S", "a.rules", "-l", "out"]`) and is what `main` calls, so
-//! tests can drive every command in-process.
+//! Command-line interface. `run(args)` takes the arguments after the program name (e.g.
+//! `["read", "-r", "x.pcap", "-S", "a.rules", "-l", "out"]`) and is what `main` calls, so tests
+//! drive every command in-process. Flags follow Suricata's where the concept is the same.
 
 use std::fmt;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::commands::{demo_capture, read, rules_check};
+use crate::config::ChecksumChecks;
 
 /// A command failed; the message is the one-line reason printed to stderr.
 #[derive(Debug)]
@@ -16,7 +22,143 @@ impl fmt::Display for CliError {
 
 impl std::error::Error for CliError {}
 
+#[derive(Parser, Debug)]
+#[command(
+    name = "portcullis",
+    version,
+    about = "Portcullis: an inline intrusion prevention system (Suricata rule syntax, Hyperscan)"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Analyze captures offline, as `suricata -r` does: alerts and stats to <log dir>/eve.json.
+    Read(ReadArgs),
+    /// Rule-file tools.
+    Rules {
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
+    /// Write the project's demo capture (benign traffic plus a few attacks).
+    DemoCapture {
+        /// Output pcap file.
+        #[arg(short = 'o', long = "output")]
+        output: PathBuf,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+struct ReadArgs {
+    /// Capture file (pcap or pcapng) or a directory of captures (read in name order, one run).
+    #[arg(short = 'r', value_name = "PCAP|DIR")]
+    input: PathBuf,
+    /// Rule file; repeat for several.
+    #[arg(short = 'S', value_name = "RULES")]
+    rules: Vec<PathBuf>,
+    /// Log directory (default: the config's default-log-dir).
+    #[arg(short = 'l', value_name = "DIR")]
+    log_dir: Option<PathBuf>,
+    /// Configuration file (TOML).
+    #[arg(short = 'c', value_name = "CONFIG")]
+    config: Option<PathBuf>,
+    /// Override a configuration key: --set stream.midstream=true
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    sets: Vec<String>,
+    /// Checksum validation: all or none (default: the config's pcap-file.checksum-checks).
+    #[arg(short = 'k', value_enum)]
+    checksums: Option<ChecksumArg>,
+    /// Apply drop and reject verdicts as an inline IPS would.
+    #[arg(long = "simulate-ips")]
+    simulate_ips: bool,
+}
+
+#[derive(Subcommand, Debug)]
+enum RulesCommand {
+    /// Load rule files and report loaded and skipped rules with reasons.
+    Check {
+        /// Rule file; repeat for several.
+        #[arg(short = 'S', value_name = "RULES", required = true)]
+        rules: Vec<PathBuf>,
+        /// Configuration file (variables, classification file).
+        #[arg(short = 'c', value_name = "CONFIG")]
+        config: Option<PathBuf>,
+        /// Override a configuration key.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        sets: Vec<String>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum ChecksumArg {
+    /// Validate checksums.
+    All,
+    /// Do not validate checksums.
+    None,
+}
+
 /// Runs one command line (without the program name).
 pub fn run(args: &[String]) -> Result<(), CliError> {
-    Err(CliError(format!("not yet wired: {args:?}")))
+    let argv = std::iter::once("portcullis".to_string()).chain(args.iter().cloned());
+    let cli = match Cli::try_parse_from(argv) {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            // --help and --version are not errors.
+            print!("{e}");
+            return Ok(());
+        }
+        Err(e) => {
+            let text = e.to_string();
+            let first = text.lines().next().unwrap_or("invalid arguments");
+            return Err(CliError(
+                first.trim_start_matches("error: ").to_string() + " (see --help)",
+            ));
+        }
+    };
+    match cli.command {
+        Command::Read(a) => {
+            let opts = read::ReadOptions {
+                input: a.input,
+                rule_files: a.rules,
+                log_dir: a.log_dir,
+                config: a.config,
+                sets: a.sets,
+                checksum_checks: a.checksums.map(|k| match k {
+                    ChecksumArg::All => ChecksumChecks::Yes,
+                    ChecksumArg::None => ChecksumChecks::No,
+                }),
+                simulate_ips: a.simulate_ips,
+            };
+            let summary = read::run(&opts)?;
+            eprint!("{summary}");
+            Ok(())
+        }
+        Command::Rules {
+            command:
+                RulesCommand::Check {
+                    rules,
+                    config,
+                    sets,
+                    json,
+                },
+        } => {
+            let report = rules_check::run(&rules_check::RulesCheckOptions {
+                rule_files: rules,
+                config,
+                sets,
+                json,
+            })?;
+            print!("{report}");
+            Ok(())
+        }
+        Command::DemoCapture { output } => {
+            eprint!("{}", demo_capture::run(&output)?);
+            Ok(())
+        }
+    }
 }

@@ -2,4 +2,8 @@
 
 pub mod capture;
 pub mod cli;
+pub mod commands;
 pub mod config;
+pub mod output;
+pub mod rules;
+pub mod summary;

@@ -3,6 +3,7 @@
 //! so `--set` options written for Suricata carry over. `--set` overrides any key; a key
 //! Portcullis does not know is a warning that names it, never an error.
 
+mod engine;
 mod size;
 mod tree;
 

@@ -1,1 +1,0 @@
-//! The per-worker pipeline: decode → flow → reassemble → detect → verdict.

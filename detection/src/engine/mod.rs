@@ -1,0 +1,409 @@
+//! The per-worker pipeline: decode → flow → reassemble → detect → verdict.
+//!
+//! One [`Engine`] per worker: it owns its flow table, reassembly memory and matcher scratch, and
+//! shares the compiled [`Ruleset`] read-only. The same code runs behind the pcap reader and the
+//! DPDK ports, so offline results are inline results.
+
+mod events;
+mod ruleset;
+mod stats;
+mod verdict;
+
+use std::sync::Arc;
+
+pub use events::{AlertEvent, CollectingSink, DropEvent, EventSink, PacketMeta, RuleInfo};
+pub use ruleset::Ruleset;
+pub use stats::{DecoderStats, EngineStats, VerdictStats};
+pub use verdict::{RejectTarget, Verdict};
+
+use crate::decode::{decode, DecodeOptions, IpHeader, LinkType, Packet};
+use crate::detect::{FlowBits, FlowContext, Inspection, Pass, RuleId, Scratch};
+use crate::flow::{payload_seq, Direction, Flow, FlowConfig, FlowTable};
+use crate::rules::ast::Action;
+use crate::stream::{MemBudget, Reassembler, StreamConfig};
+use crate::time::Timestamp;
+
+/// Everything a worker's engine needs from the configuration.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// Decoder switches (checksum validation).
+    pub decode: DecodeOptions,
+    /// Flow table capacity, timeouts, midstream pickup.
+    pub flow: FlowConfig,
+    /// Reassembly depth, window, memcap.
+    pub stream: StreamConfig,
+    /// `stream.checksum-validation`: leave TCP segments with bad checksums out of reassembly.
+    pub stream_checksum_validation: bool,
+    /// Apply drop and reject verdicts (inline, or `--simulate-ips`).
+    pub inline: bool,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            decode: DecodeOptions::default(),
+            flow: FlowConfig::default(),
+            stream: StreamConfig::default(),
+            stream_checksum_validation: true,
+            inline: false,
+        }
+    }
+}
+
+/// What the engine decided about a whole flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum FlowAction {
+    /// Inspect every packet.
+    #[default]
+    Inspect,
+    /// A `pass` rule matched: forward the rest without inspection.
+    Pass,
+    /// Dropped inline: drop the rest.
+    Drop,
+}
+
+/// The engine's state attached to each flow.
+#[derive(Debug, Default)]
+pub struct FlowState {
+    streams: [Option<Reassembler>; 2],
+    flowbits: FlowBits,
+    action: FlowAction,
+}
+
+/// One worker's engine.
+pub struct Engine {
+    cfg: EngineConfig,
+    ruleset: Arc<Ruleset>,
+    scratch: Scratch,
+    flows: FlowTable<FlowState>,
+    stream_mem: MemBudget,
+    stats: EngineStats,
+    ended: Vec<Flow<FlowState>>,
+    matches: Vec<RuleId>,
+    stream_matches: Vec<RuleId>,
+    last_expire_sec: u64,
+}
+
+impl Engine {
+    /// A worker engine over a shared ruleset.
+    pub fn new(cfg: EngineConfig, ruleset: Arc<Ruleset>) -> Self {
+        Engine {
+            scratch: ruleset.detect().new_scratch(),
+            flows: FlowTable::new(cfg.flow),
+            stream_mem: MemBudget::new(cfg.stream.memcap),
+            stats: EngineStats::default(),
+            ended: Vec::new(),
+            matches: Vec::new(),
+            stream_matches: Vec::new(),
+            last_expire_sec: 0,
+            ruleset,
+            cfg,
+        }
+    }
+
+    /// Counters so far.
+    pub fn stats(&self) -> &EngineStats {
+        &self.stats
+    }
+
+    /// Turns checksum validation on or off from now on (the offline reader's `auto` mode turns
+    /// it off for captures taken with checksum offload).
+    pub fn set_checksum_validation(&mut self, on: bool) {
+        self.cfg.decode.validate_checksums = on;
+        self.cfg.stream_checksum_validation = on;
+    }
+
+    /// Runs one frame through the pipeline and returns its verdict; events go to `sink`.
+    pub fn process(
+        &mut self,
+        link: LinkType,
+        ts: Timestamp,
+        frame: &[u8],
+        sink: &mut dyn EventSink,
+    ) -> Verdict {
+        let pkt = decode(link, ts, frame, &self.cfg.decode);
+        self.stats.decoder.count(&pkt);
+        self.expire_flows(ts);
+        let verdict = self.inspect(&pkt, sink);
+        self.stats.verdicts.count(verdict);
+        verdict
+    }
+
+    /// Ends the run: every flow still active ends and its resources are released.
+    pub fn finish(&mut self, _sink: &mut dyn EventSink) {
+        let drained = self.flows.drain();
+        self.ended.extend(drained);
+        self.release_ended();
+        self.stats.flow = self.flows.stats();
+    }
+
+    fn expire_flows(&mut self, now: Timestamp) {
+        if now.secs() != self.last_expire_sec {
+            self.last_expire_sec = now.secs();
+            self.flows.expire(now, &mut self.ended);
+            self.stats.flow = self.flows.stats();
+        } else {
+            self.flows.take_retired(&mut self.ended);
+        }
+        if !self.ended.is_empty() {
+            self.release_ended();
+        }
+    }
+
+    fn release_ended(&mut self) {
+        for flow in self.ended.iter_mut() {
+            for stream in flow.data.streams.iter_mut().flatten() {
+                stream.release(&mut self.stream_mem);
+            }
+        }
+        self.ended.clear();
+    }
+
+    fn inspect(&mut self, pkt: &Packet<'_>, sink: &mut dyn EventSink) -> Verdict {
+        let Some(ip) = pkt.ip.as_ref() else {
+            return Verdict::Pass;
+        };
+        let tcp_checksum_bad = self.cfg.stream_checksum_validation
+            && pkt.tcp().is_some_and(|t| t.checksum_ok == Some(false));
+        if tcp_checksum_bad {
+            self.stats.tcp.invalid_checksum += 1;
+        }
+        let ruleset = Arc::clone(&self.ruleset);
+        let Some(lookup) = self.flows.lookup(pkt) else {
+            // No flow (table full and nothing evictable): inspect the packet on its own.
+            return self.inspect_stateless(pkt, ip, &ruleset, sink);
+        };
+        let dir = lookup.dir;
+        let flow = lookup.flow;
+        if lookup.created && flow.proto == 6 {
+            self.stats.tcp.sessions += 1;
+        }
+        self.stats.tcp.count_events(&lookup.tcp);
+        match flow.data.action {
+            FlowAction::Pass => return Verdict::Pass,
+            FlowAction::Drop if self.cfg.inline => {
+                let meta = packet_meta(pkt, ip, self.stats.decoder.pkts, Some((flow, dir)));
+                sink.drop_packet(&drop_event(pkt, ip, meta, None));
+                return Verdict::Drop;
+            }
+            _ => {}
+        }
+
+        // Reassembly of this direction.
+        let mut stream_active = false;
+        if let Some(tcp) = pkt.tcp() {
+            if lookup.tcp.isn_changed {
+                if let Some(old) = flow.data.streams[dir.index()].as_mut() {
+                    old.release(&mut self.stream_mem);
+                }
+                flow.data.streams[dir.index()] = None;
+            }
+            if flow.tcp.reassembly_allowed(dir) {
+                stream_active = true;
+                if !pkt.payload.is_empty() && !tcp_checksum_bad {
+                    let start = flow.tcp.stream_start(dir).unwrap_or(payload_seq(tcp));
+                    let cfg = &self.cfg.stream;
+                    let stream = flow.data.streams[dir.index()]
+                        .get_or_insert_with(|| Reassembler::new(start, cfg));
+                    stream.insert(
+                        payload_seq(tcp),
+                        pkt.payload,
+                        &mut self.stream_mem,
+                        &mut self.stats.stream,
+                    );
+                }
+            }
+        }
+
+        let ctx = FlowContext {
+            direction_to_server: dir == Direction::ToServer,
+            established: flow.is_established(),
+            stream_active,
+        };
+        self.matches.clear();
+        ruleset.detect().inspect(
+            &mut self.scratch,
+            &Inspection {
+                packet: pkt,
+                flow: Some(ctx),
+                pass: Pass::Packet,
+            },
+            Some(&mut flow.data.flowbits),
+            &mut self.matches,
+        );
+        self.stream_matches.clear();
+        if let Some(stream) = flow.data.streams[dir.index()].as_mut() {
+            if stream.has_new_data() {
+                let w = stream.window();
+                ruleset.detect().inspect(
+                    &mut self.scratch,
+                    &Inspection {
+                        packet: pkt,
+                        flow: Some(ctx),
+                        pass: Pass::Stream {
+                            data: w.data,
+                            base_offset: w.base_offset,
+                            new_from: w.new_from,
+                        },
+                    },
+                    Some(&mut flow.data.flowbits),
+                    &mut self.stream_matches,
+                );
+                stream.mark_inspected(&mut self.stream_mem);
+            }
+        }
+        if self.matches.is_empty() && self.stream_matches.is_empty() {
+            return Verdict::Pass;
+        }
+        let meta = packet_meta(pkt, ip, self.stats.decoder.pkts, Some((flow, dir)));
+        let decision = apply_matches(
+            &ruleset,
+            &self.matches,
+            &self.stream_matches,
+            self.cfg.inline,
+            &meta,
+            sink,
+        );
+        self.stats.detect.alerts += decision.alerts;
+        if decision.passed {
+            flow.data.action = FlowAction::Pass;
+        }
+        if let Some(rule) = decision.dropped_by {
+            flow.data.action = FlowAction::Drop;
+            sink.drop_packet(&drop_event(pkt, ip, meta, Some(rule)));
+        }
+        decision.verdict
+    }
+
+    fn inspect_stateless(
+        &mut self,
+        pkt: &Packet<'_>,
+        ip: &IpHeader,
+        ruleset: &Ruleset,
+        sink: &mut dyn EventSink,
+    ) -> Verdict {
+        self.matches.clear();
+        ruleset.detect().inspect(
+            &mut self.scratch,
+            &Inspection {
+                packet: pkt,
+                flow: None,
+                pass: Pass::Packet,
+            },
+            None,
+            &mut self.matches,
+        );
+        if self.matches.is_empty() {
+            return Verdict::Pass;
+        }
+        let meta = packet_meta(pkt, ip, self.stats.decoder.pkts, None);
+        let decision = apply_matches(ruleset, &self.matches, &[], self.cfg.inline, &meta, sink);
+        self.stats.detect.alerts += decision.alerts;
+        if let Some(rule) = decision.dropped_by {
+            sink.drop_packet(&drop_event(pkt, ip, meta, Some(rule)));
+        }
+        decision.verdict
+    }
+}
+
+/// The outcome of a packet's matches.
+struct Decision {
+    verdict: Verdict,
+    /// A `pass` rule matched: the rest of the flow goes uninspected.
+    passed: bool,
+    /// The drop or reject rule that stopped the packet (inline only).
+    dropped_by: Option<RuleInfo>,
+    alerts: u64,
+}
+
+/// Applies matched rules in signature order: a `pass` stops everything after it; drop and
+/// reject stop the packet when inline; every rule not marked `noalert` raises an alert.
+fn apply_matches(
+    ruleset: &Ruleset,
+    packet_matches: &[RuleId],
+    stream_matches: &[RuleId],
+    inline: bool,
+    meta: &PacketMeta,
+    sink: &mut dyn EventSink,
+) -> Decision {
+    let mut decision = Decision {
+        verdict: Verdict::Pass,
+        passed: false,
+        dropped_by: None,
+        alerts: 0,
+    };
+    let mut all: Vec<(RuleId, bool)> = packet_matches
+        .iter()
+        .map(|&id| (id, false))
+        .chain(stream_matches.iter().map(|&id| (id, true)))
+        .collect();
+    all.sort_by_key(|&(id, stream)| (id, stream));
+    all.dedup_by_key(|&mut (id, _)| id);
+    for (id, stream_match) in all {
+        let rule = ruleset.detect().rule(id);
+        if rule.action == Action::Pass {
+            decision.passed = true;
+            break;
+        }
+        let blocks = inline && rule.action.is_drop();
+        if blocks && decision.dropped_by.is_none() {
+            decision.verdict = verdict_of(rule.action);
+            decision.dropped_by = Some(ruleset.info(id).clone());
+        }
+        if !rule.noalert {
+            decision.alerts += 1;
+            sink.alert(&AlertEvent {
+                packet: meta.clone(),
+                rule: ruleset.info(id).clone(),
+                blocked: blocks,
+                stream_match,
+            });
+        }
+    }
+    decision
+}
+
+fn verdict_of(action: Action) -> Verdict {
+    match action {
+        Action::Drop => Verdict::Drop,
+        Action::Reject | Action::RejectSrc => Verdict::Reject(RejectTarget::Source),
+        Action::RejectDst => Verdict::Reject(RejectTarget::Destination),
+        Action::RejectBoth => Verdict::Reject(RejectTarget::Both),
+        Action::Alert | Action::Pass => Verdict::Pass,
+    }
+}
+
+fn packet_meta(
+    pkt: &Packet<'_>,
+    ip: &IpHeader,
+    packet_no: u64,
+    flow: Option<(&Flow<FlowState>, Direction)>,
+) -> PacketMeta {
+    let (src_port, dest_port) = pkt.transport.ports();
+    PacketMeta {
+        ts: pkt.ts,
+        packet_no,
+        flow_id: flow.map(|(f, _)| f.id),
+        src_ip: ip.src,
+        src_port,
+        dest_ip: ip.dst,
+        dest_port,
+        proto: ip.proto,
+        to_server: flow.map(|(_, d)| d == Direction::ToServer),
+        flow_pkts: flow.map_or([0; 2], |(f, _)| f.packets),
+        flow_bytes: flow.map_or([0; 2], |(f, _)| f.bytes),
+        flow_start: flow.map_or(pkt.ts, |(f, _)| f.start),
+    }
+}
+
+fn drop_event(pkt: &Packet<'_>, ip: &IpHeader, meta: PacketMeta, rule: Option<RuleInfo>) -> DropEvent {
+    DropEvent {
+        packet: meta,
+        len: pkt.frame.len(),
+        ttl: ip.ttl,
+        tos: ip.tos,
+        ip_id: ip.id,
+        tcp: pkt.tcp().map(|t| (t.seq, t.ack, t.window, t.flags)),
+        rule,
+    }
+}
