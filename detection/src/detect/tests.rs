@@ -469,3 +469,68 @@ fn no_allocation_growth_after_warm_up() {
     }
     assert_eq!(h.scratch.candidates.capacity(), cap);
 }
+
+/// Rules from the public suricata-verify data, parsed by the real parser; `None` (the test
+/// skips) when the data is absent, except under `CI=true`.
+fn verify_rules(test: &str) -> Option<Vec<Rule>> {
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/data/suricata-verify/tests")
+        .join(test)
+        .join("test.rules");
+    if !path.exists() {
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "{path:?} missing"
+        );
+        println!("skipping: {path:?} is absent");
+        return None;
+    }
+    let vars = crate::rules::Vars::default();
+    let loaded = crate::rules::load_rules(&[path], &vars).expect("readable");
+    assert!(loaded.malformed.is_empty(), "{:?}", loaded.malformed);
+    assert!(loaded.unsupported.is_empty(), "{:?}", loaded.unsupported);
+    Some(loaded.rules)
+}
+
+#[test]
+fn suricata_verify_byte_extract_01() {
+    let Some(rules) = verify_rules("byte-extract-01") else {
+        return;
+    };
+    let mut h = Harness::new(rules);
+    // Built from the rules: "10" (two1) and "2" (two2/dectwo), "6" (sixd), 0x10 (hexten,
+    // two4), "8" (eight); "34" at 8 with "3" at 8 (three1); "6|10|" at 3; 'f' at 16; '.' at 17.
+    let payload: &[u8] = b"1026\x108 !34.\x11\"3DUf.21";
+    let all: Vec<u32> = (1..=10).collect();
+    assert_eq!(h.packet(&tcp(payload, 1, 2), None), all);
+    // Byte 4 = 0x11 moves hexten/two4 on by one: rules 9 and 10 no longer match (and rule
+    // 6's "6|10|" is gone).
+    let shifted: &[u8] = b"1026\x118 !34.\x11\"3DUf.21";
+    assert_eq!(
+        h.packet(&tcp(shifted, 1, 2), None),
+        vec![1, 2, 3, 4, 5, 7, 8]
+    );
+    // "10" -> "01": "01" is too small a depth for rule 1; "10" is gone for rules 4, 5, 6;
+    // decone = 0 leaves rule 9 an empty window; rule 10 wants '1' at 0.
+    let swapped: &[u8] = b"0126\x108 !34.\x11\"3DUf.21";
+    assert_eq!(h.packet(&tcp(swapped, 1, 2), None), vec![2, 3, 7, 8]);
+}
+
+#[test]
+fn suricata_verify_detect_bytetest_01() {
+    let Some(rules) = verify_rules("detect-bytetest-01") else {
+        return;
+    };
+    let mut h = Harness::new(rules);
+    let response: &[u8] = b"HTTP/1.1 400 Bad Request\r\nServer: nginx\r\n\r\n";
+    assert_eq!(
+        h.packet(&tcp(response, 80, 1234), None),
+        vec![1, 2, 3, 4, 5]
+    );
+    // The rules test offset 0; "HTTP" must still be present, so put a 'P' in front.
+    let other: &[u8] = b"PHTTP/1.1 400";
+    // 'P' = 0x50 -> 0x0a: rules 1 (=9) and 3 (<10) fail, 2 (>8) and 4 (!=0x48) hold;
+    // rule 5: 0x5048 & 0xf8f8 >> 3 = 0xa09.
+    assert_eq!(h.packet(&tcp(other, 80, 1234), None), vec![2, 4]);
+}
