@@ -5,10 +5,10 @@
 //! - a cursor (`prev_end`, Suricata's `buffer_offset`) holds the end of the last match; relative
 //!   keywords (`distance`/`within`, `R`, `relative`) work from it;
 //! - absolute `depth` counts from `offset`; `within` counts from `prev_end + distance`;
-//! - when a later keyword fails, a content or pcre that the *next* keyword is relative to is
-//!   retried at its next occurrence (start + 1); an absolute content that is not found, or a
-//!   content whose next keyword does not depend on it, ends the rule at once (no retry can
-//!   help), as in Suricata;
+//! - when a later keyword fails, a content or pcre that a later relative keyword depends on
+//!   is retried at its next occurrence (start + 1); an absolute content that is not found,
+//!   or a content no later keyword depends on, ends the rule at once (no retry can help), as
+//!   in Suricata;
 //! - every step entry costs one unit of a budget of [`INSPECTION_BUDGET`] per rule and buffer
 //!   (Suricata's `inspection_recursion_limit`), so hostile input cannot explode the search.
 //!
@@ -106,12 +106,51 @@ impl Step {
             Step::IsDataAt { relative, .. } => *relative,
         }
     }
+
+    /// Whether the step moves the cursor (a positive content or pcre match, a jump, an
+    /// extraction); the others leave it where it was.
+    fn moves_cursor(&self) -> bool {
+        match self {
+            Step::Content(c) => !c.negated,
+            Step::Pcre(p) => !p.negated,
+            Step::ByteJump { .. } | Step::ByteExtract { .. } => true,
+            Step::ByteTest { .. } | Step::IsDataAt { .. } => false,
+        }
+    }
+}
+
+/// For each step, whether a later relative keyword depends on its position (Suricata's
+/// `*_RELATIVE_NEXT` flags): a relative keyword depends on the nearest earlier step that
+/// moved the cursor and, through relative jumps and extractions, on the step those started
+/// from. Only content and pcre steps can be retried at another occurrence.
+fn retry_flags(steps: &[Step]) -> Vec<bool> {
+    let anchor = |j: usize| (0..j).rev().find(|&k| steps[k].moves_cursor());
+    let mut retry = vec![false; steps.len()];
+    for (j, step) in steps.iter().enumerate() {
+        if !step.is_relative() {
+            continue;
+        }
+        let mut a = anchor(j);
+        while let Some(k) = a {
+            match &steps[k] {
+                Step::Content(_) | Step::Pcre(_) => {
+                    retry[k] = true;
+                    break;
+                }
+                s if s.is_relative() => a = anchor(k),
+                _ => break,
+            }
+        }
+    }
+    retry
 }
 
 /// The compiled payload section of a rule.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Payload {
     steps: Vec<Step>,
+    /// [`retry_flags`] of `steps`.
+    retry: Vec<bool>,
     vars: usize,
 }
 
@@ -273,6 +312,7 @@ impl Payload {
             steps.push(step);
         }
         Ok(Payload {
+            retry: retry_flags(&steps),
             steps,
             vars: vars.0.len(),
         })
@@ -304,6 +344,7 @@ impl Payload {
         }
         let mut ev = Evaluator {
             steps: &self.steps,
+            retry: &self.retry,
             data: buf.data,
             len: len_i64(buf.data.len()),
             base: i64::try_from(buf.base).unwrap_or(i64::MAX),
@@ -321,6 +362,7 @@ fn len_i64(n: usize) -> i64 {
 
 struct Evaluator<'a, 'v> {
     steps: &'a [Step],
+    retry: &'a [bool],
     data: &'a [u8],
     len: i64,
     base: i64,
@@ -349,7 +391,7 @@ impl Evaluator<'_, '_> {
 
     /// Whether a failed later step may be retried at this step's next occurrence.
     fn may_retry(&self, i: usize) -> bool {
-        self.new_from.is_some() || self.steps.get(i + 1).is_some_and(Step::is_relative)
+        self.new_from.is_some() || self.retry.get(i).copied().unwrap_or(false)
     }
 
     fn run(&mut self, i: usize, prev_end: usize, last_pos: Option<usize>) -> Outcome {

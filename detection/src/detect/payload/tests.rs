@@ -372,3 +372,39 @@ fn empty_buffer_never_matches_payload_rules() {
     assert!(!eval(vec![content(b"x").negated().into()], b""));
     assert!(eval(vec![], b""));
 }
+
+#[test]
+fn retry_reaches_past_keywords_that_keep_the_cursor() {
+    // 'c' is relative to "a" (the isdataat and byte_test in between do not move the cursor):
+    // the first "a" fails, the second works.
+    let r = vec![
+        content(b"a").into(),
+        isdataat(1, false, false),
+        PayloadMatch::ByteTest(byte_test(1, ByteOp::Gt, 0, 0)),
+        content(b"c").distance(lit(0)).within(lit(1)).into(),
+    ];
+    assert!(eval(r, b"abac"));
+    // Through a relative jump: a different "J" gives a different jump target.
+    let mut j = byte_jump(1, 0);
+    j.relative = true;
+    let r = vec![
+        content(b"J").into(),
+        PayloadMatch::ByteJump(j),
+        content(b"Z").distance(lit(0)).within(lit(1)).into(),
+    ];
+    assert!(eval(r.clone(), b"J\x01xyJ\x01xZ"));
+    assert!(!eval(r, b"J\x01xyJ\x01xY"));
+}
+
+#[test]
+fn retry_flags_follow_dependencies() {
+    let p = Payload::compile(&[
+        content(b"a").into(),
+        content(b"b").into(),
+        isdataat(1, false, true),
+        content(b"c").negated().distance(lit(0)).into(),
+        PayloadMatch::Pcre(pcre("x", "")),
+    ])
+    .unwrap();
+    assert_eq!(p.retry, vec![false, true, false, false, false]);
+}
