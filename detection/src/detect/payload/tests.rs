@@ -349,6 +349,10 @@ fn stream_offsets_and_dedup() {
     let chain = || vec![content(b"A").into(), content(b"B").distance(lit(0)).into()];
     assert!(eval_at(chain(), b"A....B", 10, Some(3)));
     assert!(!eval_at(chain(), b"AB....", 10, Some(3)));
+    // Without a positive match the final position is the buffer end: new data suffices.
+    let neg = || vec![PayloadMatch::from(content(b"zz").negated())];
+    assert!(eval_at(neg(), b"abc", 0, Some(2)));
+    assert!(!eval_at(neg(), b"abc", 0, Some(3)));
     // Absolute isdataat and byte_test use stream offsets.
     assert!(eval_at(
         vec![isdataat(105, false, false)],
