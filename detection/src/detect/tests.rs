@@ -534,3 +534,49 @@ fn suricata_verify_detect_bytetest_01() {
     // rule 5: 0x5048 & 0xf8f8 >> 3 = 0xa09.
     assert_eq!(h.packet(&tcp(other, 80, 1234), None), vec![2, 4]);
 }
+
+/// Rules written in Suricata syntax, through the real parser.
+fn parsed(text: &str) -> Vec<Rule> {
+    let vars = crate::rules::Vars::default();
+    let mut loader = crate::rules::RuleLoader::new(&vars);
+    loader.load_str("inline.rules", text);
+    let loaded = loader.finish();
+    assert!(loaded.malformed.is_empty(), "{:?}", loaded.malformed);
+    assert!(loaded.unsupported.is_empty(), "{:?}", loaded.unsupported);
+    loaded.rules
+}
+
+#[test]
+fn parsed_rules_end_to_end() {
+    let mut h = Harness::new(parsed(
+        r#"alert tcp any any -> any any (msg:"backtrack"; content:"a"; content:"b"; distance:0; within:1; sid:1;)
+alert tcp any any -> any 80 (msg:"syn"; flags:S,CE; sid:2;)
+alert tcp any any -> any any (msg:"user"; flow:established,to_server; content:"USER "; startswith; flowbits:set,ftp.user; flowbits:noalert; sid:3;)
+alert tcp any any -> any any (msg:"pass"; flow:established,to_server; content:"PASS "; flowbits:isset,ftp.user; sid:4;)
+alert tcp [10.0.0.0/8,!10.0.0.1] any -> any any (msg:"not that host"; content:"x"; sid:5;)
+alert tcp any any -> any any (msg:"nocase pcre"; pcre:"/^admin\d/Ri"; content:"login="; sid:6;)
+"#,
+    ));
+    assert_eq!(h.packet(&tcp(b"axxab", 1, 2), None), vec![1]);
+    let mut syn = tcp(b"", 1, 80);
+    if let Transport::Tcp(t) = &mut syn.transport {
+        t.flags = crate::decode::tcp_flags::SYN | crate::decode::tcp_flags::ECE;
+    }
+    assert_eq!(h.packet(&syn, None), vec![2]);
+    let mut bits = FlowBits::default();
+    let user = tcp(b"USER bob\r\nPASS x\r\n", 1, 21);
+    assert_eq!(
+        h.inspect(&user, TO_SERVER, Pass::Packet, Some(&mut bits)),
+        vec![3, 4]
+    );
+    assert!(h.engine.rule(RuleId(0)).noalert);
+    // Source 10.0.0.1 is excluded by the list.
+    assert_eq!(h.packet(&tcp(b"x", 1, 2), None), Vec::<u32>::new());
+    // Rule 6: the pcre is relative to nothing (cursor 0), so it must match at the start;
+    // order of keywords is kept.
+    assert_eq!(h.packet(&tcp(b"ADMIN7 login=", 1, 2), None), vec![6]);
+    assert_eq!(
+        h.packet(&tcp(b" admin7 login=", 1, 2), None),
+        Vec::<u32>::new()
+    );
+}
