@@ -39,7 +39,10 @@ impl RulesReport {
             self.compile_failed.len()
         );
         for err in self.parse.malformed.iter().take(5) {
-            s.push_str(&format!("portcullis: warning: {err}\n"));
+            s.push_str(&format!(
+                "portcullis: warning: {}:{}: {}\n",
+                err.file, err.line, err.reason
+            ));
         }
         if self.parse.malformed.len() > 5 {
             s.push_str("portcullis: (`portcullis rules check` lists every skipped rule)\n");

@@ -16,10 +16,15 @@ pub struct Ruleset {
 
 impl Ruleset {
     /// Compiles `rules`; rules that cannot be compiled are left out and listed in the report.
-    pub fn build(rules: Vec<Rule>, classes: &Classifications) -> (Ruleset, BuildReport) {
+    pub fn build(mut rules: Vec<Rule>, classes: &Classifications) -> (Ruleset, BuildReport) {
+        // Signature order ranks by priority, so resolve classtype priorities first.
+        for rule in &mut rules {
+            let (_, priority) = classes.resolve(rule.classtype.as_deref(), rule.priority);
+            rule.priority = Some(priority);
+        }
         let (detect, report) = DetectEngine::build(rules);
-        let info = (0..detect.len())
-            .map(|i| rule_info(detect.rule(RuleId::from_index(i)), classes))
+        let info = (0..detect.len() as u32)
+            .map(|i| rule_info(detect.rule(RuleId(i)), classes))
             .collect();
         (Ruleset { detect, info }, report)
     }
@@ -36,7 +41,7 @@ impl Ruleset {
 
     /// What alerts of rule `id` report.
     pub fn info(&self, id: RuleId) -> &RuleInfo {
-        &self.info[id.index()]
+        &self.info[id.0 as usize]
     }
 
     /// Number of rules.
