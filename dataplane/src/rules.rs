@@ -80,7 +80,10 @@ pub fn parse_rules(cfg: &Config, files: &[PathBuf]) -> Result<LoadResult, CliErr
 }
 
 /// Loads, parses and compiles the rules of `cfg` plus `files`.
-pub fn load_ruleset(cfg: &Config, files: &[PathBuf]) -> Result<(Arc<Ruleset>, RulesReport), CliError> {
+pub fn load_ruleset(
+    cfg: &Config,
+    files: &[PathBuf],
+) -> Result<(Arc<Ruleset>, RulesReport), CliError> {
     let mut parse = parse_rules(cfg, files)?;
     let classes = match &cfg.classification_file {
         Some(path) => Classifications::from_file(path)

@@ -48,7 +48,9 @@ pub fn run(opts: &ReadOptions) -> Result<RunSummary, CliError> {
         eprintln!("portcullis: warning: {w}");
     }
     let cfg = loaded.config;
-    let checks = opts.checksum_checks.unwrap_or(cfg.pcap_file.checksum_checks);
+    let checks = opts
+        .checksum_checks
+        .unwrap_or(cfg.pcap_file.checksum_checks);
     let files = capture_files(&opts.input).map_err(|e| CliError(e.to_string()))?;
 
     let (ruleset, rules_report) = load_ruleset(&cfg, &opts.rule_files)?;

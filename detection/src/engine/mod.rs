@@ -198,9 +198,11 @@ impl Engine {
                 }
                 flow.data.streams[dir.index()] = None;
             }
-            if flow.tcp.reassembly_allowed(dir) {
+            // A segment left out of reassembly (bad checksum) is inspected on its own, as
+            // Suricata inspects packets the stream engine did not take.
+            if flow.tcp.reassembly_allowed(dir) && !tcp_checksum_bad {
                 stream_active = true;
-                if !pkt.payload.is_empty() && !tcp_checksum_bad {
+                if !pkt.payload.is_empty() {
                     let start = flow.tcp.stream_start(dir).unwrap_or(payload_seq(tcp));
                     let cfg = &self.cfg.stream;
                     let stream = flow.data.streams[dir.index()]
@@ -396,7 +398,12 @@ fn packet_meta(
     }
 }
 
-fn drop_event(pkt: &Packet<'_>, ip: &IpHeader, meta: PacketMeta, rule: Option<RuleInfo>) -> DropEvent {
+fn drop_event(
+    pkt: &Packet<'_>,
+    ip: &IpHeader,
+    meta: PacketMeta,
+    rule: Option<RuleInfo>,
+) -> DropEvent {
     DropEvent {
         packet: meta,
         len: pkt.frame.len(),
