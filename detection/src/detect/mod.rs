@@ -30,6 +30,8 @@ mod testutil;
 pub use engine::{BuildReport, DetectEngine, RuleId, Scratch};
 pub use flowbits::FlowBits;
 
+pub(crate) use address::AddrSet;
+
 use crate::decode::Packet;
 
 /// What the flow layer knows about the packet being inspected.

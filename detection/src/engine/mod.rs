@@ -21,6 +21,7 @@ use crate::detect::{FlowBits, FlowContext, Inspection, Pass, RuleId, Scratch};
 use crate::flow::{payload_seq, Direction, Flow, FlowConfig, FlowTable};
 use crate::rules::ast::Action;
 use crate::stream::{MemBudget, Reassembler, StreamConfig};
+use crate::threshold::RuleThresholding;
 use crate::time::Timestamp;
 
 /// Everything a worker's engine needs from the configuration.
@@ -343,16 +344,30 @@ fn apply_matches(
     all.dedup_by_key(|&mut (id, _)| id);
     for (id, stream_match) in all {
         let rule = ruleset.detect().rule(id);
-        if rule.action == Action::Pass {
+        let (mut action, mut alert) = (rule.action, !rule.noalert);
+        if ruleset.is_thresholded(id) {
+            let outcome = ruleset.hosts().on_match(
+                RuleThresholding::from(rule),
+                meta.src_ip,
+                meta.dest_ip,
+                meta.ts,
+            );
+            match outcome.action(rule.action) {
+                Some(a) => action = a,
+                None => continue,
+            }
+            alert &= outcome.alerts();
+        }
+        if action == Action::Pass {
             decision.passed = true;
             break;
         }
-        let blocks = inline && rule.action.is_drop();
+        let blocks = inline && action.is_drop();
         if blocks && decision.dropped_by.is_none() {
-            decision.verdict = verdict_of(rule.action);
+            decision.verdict = verdict_of(action);
             decision.dropped_by = Some(ruleset.info(id).clone());
         }
-        if !rule.noalert {
+        if alert {
             decision.alerts += 1;
             sink.alert(&AlertEvent {
                 packet: meta.clone(),

@@ -33,9 +33,10 @@ use std::io;
 use std::net::IpAddr;
 use std::path::Path;
 
-use super::addr;
 use super::filter::{Filter, FilterKind};
+use crate::detect::AddrSet;
 use crate::rules::ast::{Action, AddrExpr, TrackBy};
+use crate::rules::{parse_addr, Vars};
 
 /// A parsed `threshold.config`: its entries, and an index by rule for the detection path.
 #[derive(Debug, Clone, Default)]
@@ -71,8 +72,10 @@ pub enum ConfigRule {
 pub struct SuppressScope {
     /// Which address of the packet is compared.
     pub track: SuppressTrack,
-    /// The suppressed addresses.
+    /// The suppressed addresses, as written.
     pub addrs: AddrExpr,
+    /// The same, compiled for lookups.
+    set: AddrSet,
 }
 
 /// Which packet address a suppression compares.
@@ -90,11 +93,9 @@ impl SuppressScope {
     /// Whether a hit from `src` to `dst` is suppressed.
     fn covers(&self, src: IpAddr, dst: IpAddr) -> bool {
         match self.track {
-            SuppressTrack::Src => addr::matches(&self.addrs, src),
-            SuppressTrack::Dst => addr::matches(&self.addrs, dst),
-            SuppressTrack::Either => {
-                addr::matches(&self.addrs, src) || addr::matches(&self.addrs, dst)
-            }
+            SuppressTrack::Src => self.set.contains(src),
+            SuppressTrack::Dst => self.set.contains(dst),
+            SuppressTrack::Either => self.set.contains(src) || self.set.contains(dst),
         }
     }
 }
@@ -166,16 +167,12 @@ impl ThresholdConfig {
     /// and skipped; the rest still loads. `$VAR` addresses are errors here; see
     /// [`ThresholdConfig::parse_with_vars`].
     pub fn parse(text: &str, file: &str) -> (ThresholdConfig, Vec<String>) {
-        Self::parse_with_vars(text, file, &HashMap::new())
+        Self::parse_with_vars(text, file, &Vars::empty())
     }
 
     /// Parses like [`ThresholdConfig::parse`], resolving `$NAME` in `suppress ... ip` from
-    /// `vars` (address-group name without `$` → expression text, as in `suricata.yaml`).
-    pub fn parse_with_vars(
-        text: &str,
-        file: &str,
-        vars: &HashMap<String, String>,
-    ) -> (ThresholdConfig, Vec<String>) {
+    /// `vars` (the same address groups the rules use).
+    pub fn parse_with_vars(text: &str, file: &str, vars: &Vars) -> (ThresholdConfig, Vec<String>) {
         let mut cfg = ThresholdConfig::default();
         let mut errors = Vec::new();
         for (line, body) in logical_lines(text) {
@@ -193,10 +190,14 @@ impl ThresholdConfig {
     }
 
     /// Reads and parses a `threshold.config` file.
-    pub fn load(path: impl AsRef<Path>) -> io::Result<(ThresholdConfig, Vec<String>)> {
+    pub fn load(path: impl AsRef<Path>, vars: &Vars) -> io::Result<(ThresholdConfig, Vec<String>)> {
         let path = path.as_ref();
         let text = std::fs::read_to_string(path)?;
-        Ok(Self::parse(&text, &path.display().to_string()))
+        Ok(Self::parse_with_vars(
+            &text,
+            &path.display().to_string(),
+            vars,
+        ))
     }
 
     /// The entries that loaded, in file order.
@@ -306,10 +307,7 @@ impl<'a> Parts<'a> {
 }
 
 /// Parses one logical line into (gid, sid, rule).
-fn parse_entry(
-    body: &str,
-    vars: &HashMap<String, String>,
-) -> Result<(u32, u32, ConfigRule), String> {
+fn parse_entry(body: &str, vars: &Vars) -> Result<(u32, u32, ConfigRule), String> {
     let body = body.trim();
     let (kind, rest) = body
         .split_once(char::is_whitespace)
@@ -404,10 +402,7 @@ fn filter(parts: &Parts<'_>, kind: FilterKind) -> Result<Filter, String> {
 }
 
 /// The optional `track ..., ip ...` of a suppress line.
-fn suppress_scope(
-    parts: &Parts<'_>,
-    vars: &HashMap<String, String>,
-) -> Result<Option<SuppressScope>, String> {
+fn suppress_scope(parts: &Parts<'_>, vars: &Vars) -> Result<Option<SuppressScope>, String> {
     let (track, ip) = match (parts.get("track"), parts.get("ip")) {
         (None, None) => return Ok(None),
         (Some(t), Some(ip)) => (t, ip),
@@ -420,9 +415,11 @@ fn suppress_scope(
         "by_either" => SuppressTrack::Either,
         other => return Err(format!("unsupported suppress track `{other}`")),
     };
+    let addrs = parse_addr(ip, vars).map_err(|e| format!("suppress ip `{ip}`: {e}"))?;
     Ok(Some(SuppressScope {
         track,
-        addrs: addr::parse(ip, vars)?,
+        set: AddrSet::compile(&addrs),
+        addrs,
     }))
 }
 
@@ -536,7 +533,7 @@ rate_filter gen_id 1, sig_id 15, track by_src, count 1, seconds 1, new_action dr
                 "th.conf:3: unsupported track `by_flow`",
                 "th.conf:4: `sig_id 4` needs a non-zero `gen_id`",
                 "th.conf:5: new_action `sdrop` has no effect in Suricata; line ignored",
-                "th.conf:6: address variable `$HOME_NET` is not defined",
+                "th.conf:6: suppress ip `$HOME_NET`: malformed: undefined variable $HOME_NET",
                 "th.conf:7: suppress with `track` needs `ip`",
                 "th.conf:8: `count` must be a number, got `-1`",
                 "th.conf:9: `count` 99999999999 is out of range",
@@ -545,7 +542,7 @@ rate_filter gen_id 1, sig_id 15, track by_src, count 1, seconds 1, new_action dr
                 "th.conf:12: unexpected `ip` in threshold",
                 "th.conf:13: unknown entry type `frobnicate`",
                 "th.conf:14: expected `<kind> gen_id G, sig_id S, ...`, got `suppress`",
-                "th.conf:15: invalid prefix length in `1.2.3.4/40`",
+                "th.conf:15: suppress ip `1.2.3.4/40`: malformed: invalid prefix length in '1.2.3.4/40'",
             ]
         );
         let sids: Vec<u32> = cfg.entries().iter().map(|e| e.sid).collect();
@@ -554,8 +551,8 @@ rate_filter gen_id 1, sig_id 15, track by_src, count 1, seconds 1, new_action dr
 
     #[test]
     fn variables_are_resolved_when_given() {
-        let mut vars = HashMap::new();
-        vars.insert("HOME_NET".to_string(), "[10.0.0.0/8]".to_string());
+        let mut vars = Vars::empty();
+        vars.set_address("HOME_NET", "[10.0.0.0/8]");
         let (cfg, errors) = ThresholdConfig::parse_with_vars(
             "suppress gen_id 1, sig_id 6, track by_src, ip $HOME_NET",
             "x",
@@ -641,7 +638,7 @@ threshold gen_id 0, sig_id 0, type both, track by_src, count 1, seconds 10
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("threshold.config");
         std::fs::write(&path, "suppress gen_id 1, sig_id 1\nbogus\n").unwrap();
-        let (cfg, errors) = ThresholdConfig::load(&path).unwrap();
+        let (cfg, errors) = ThresholdConfig::load(&path, &Vars::empty()).unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
         assert_eq!(cfg.entries().len(), 1);
         assert_eq!(
@@ -651,6 +648,6 @@ threshold gen_id 0, sig_id 0, type both, track by_src, count 1, seconds 10
                 path.display()
             )]
         );
-        assert!(ThresholdConfig::load(dir.join("missing")).is_err());
+        assert!(ThresholdConfig::load(dir.join("missing"), &Vars::empty()).is_err());
     }
 }

@@ -11,7 +11,6 @@
 //!
 //! Not supported (Suricata 8): `track by_flow` and `type backoff`.
 
-mod addr;
 mod config;
 mod filter;
 mod state;

@@ -294,7 +294,6 @@ impl HostState {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
     use std::sync::Arc;
 
     use super::*;
@@ -750,11 +749,8 @@ mod tests {
         let out = replay(&s, rule(1000001), &dsize0_packets());
         assert_eq!(tally(&out, Action::Drop), (15, 19));
         // threshold-config-suppress-byeither-ipvar: 0 alerts, 19 drops.
-        let mut vars = HashMap::new();
-        vars.insert(
-            "SUPPRESS".to_string(),
-            "[10.0.0.0/8,20.0.0.0/16,145.0.0.0/8]".to_string(),
-        );
+        let mut vars = crate::rules::Vars::empty();
+        vars.set_address("SUPPRESS", "[10.0.0.0/8,20.0.0.0/16,145.0.0.0/8]");
         let (cfg, errors) = ThresholdConfig::parse_with_vars(
             "suppress gen_id 1, sig_id 1000001, track by_either, ip $SUPPRESS",
             "threshold.config",
