@@ -82,6 +82,32 @@ impl AddrSet {
         }
     }
 
+    /// The IPv4 ranges.
+    pub(crate) fn v4(&self) -> &[(u32, u32)] {
+        self.v4.ranges()
+    }
+
+    /// The IPv6 ranges.
+    pub(crate) fn v6(&self) -> &[(u128, u128)] {
+        self.v6.ranges()
+    }
+
+    /// Whether the set is small enough to index rules by (see `addr_index`): at most 2^20
+    /// IPv4 addresses and 2^84 IPv6 addresses, so `$HOME_NET`-sized sets are not indexed.
+    pub(crate) fn is_narrow(&self) -> bool {
+        let v4: u64 = self
+            .v4()
+            .iter()
+            .map(|&(lo, hi)| u64::from(hi - lo) + 1)
+            .sum();
+        let v6: u128 = self
+            .v6()
+            .iter()
+            .map(|&(lo, hi)| (hi - lo).saturating_add(1))
+            .fold(0, u128::saturating_add);
+        !self.any && v4 <= 1 << 20 && v6 <= 1 << 84
+    }
+
     /// Whether `addr` is in the set.
     pub(crate) fn contains(&self, addr: IpAddr) -> bool {
         if self.any {

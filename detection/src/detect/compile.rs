@@ -66,6 +66,15 @@ impl CompiledRule {
         Some(ports)
     }
 
+    /// A narrow address set every matching packet has as source or destination, to index
+    /// the rule by (the narrower of its two sides), when it has one.
+    pub(crate) fn index_addrs(&self) -> Option<&AddrSet> {
+        [&self.src, &self.dst]
+            .into_iter()
+            .filter(|s| s.is_narrow())
+            .min_by_key(|s| s.v4().len() + s.v6().len())
+    }
+
     /// Whether the rule has a `dsize` check (it then only runs on packets).
     pub(crate) fn has_dsize(&self) -> bool {
         self.checks

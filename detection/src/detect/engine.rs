@@ -133,9 +133,9 @@ impl DetectEngine {
         out: &mut Vec<RuleId>,
     ) {
         let p = input.packet;
-        if p.ip.is_none() {
+        let Some(ip) = p.ip.as_ref() else {
             return;
-        }
+        };
         let class = Class::of(&p.transport);
         let stream_active = input.flow.is_some_and(|f| f.stream_active);
         let (slot, buf) = match input.pass {
@@ -181,7 +181,13 @@ impl DetectEngine {
         } = scratch;
         candidates.clear();
         let group = self.prefilter.group(class, slot, dir);
-        group.collect(buf.data, p.transport.ports().1, hs.as_ref(), candidates);
+        group.collect(
+            buf.data,
+            (ip.src, ip.dst),
+            p.transport.ports().1,
+            hs.as_ref(),
+            candidates,
+        );
         candidates.sort_unstable();
         candidates.dedup();
         for &idx in candidates.iter() {

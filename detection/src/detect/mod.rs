@@ -11,6 +11,7 @@
 //! rule into its matching form and defines signature order; `prefilter` groups rules and
 //! builds the Hyperscan databases; `engine` ties them together.
 
+mod addr_index;
 mod address;
 mod bytes;
 mod compile;

@@ -16,9 +16,13 @@
 //! can have for it (few ports; `<>` rules also under their source ports) or in the any-port
 //! list. Candidates are then verified in full by the engine.
 
+use std::net::IpAddr;
+
 use hyperscan::prelude::*;
 use hyperscan::{PatternFlags, Scratch as HsScratch};
 
+use super::addr_index::AddrIndex;
+use super::address::AddrSet;
 use super::compile::CompiledRule;
 use crate::decode::Transport;
 use crate::rules::ast::{PayloadMatch, Rule, RuleProto};
@@ -175,8 +179,8 @@ fn dirs(c: &CompiledRule) -> &'static [Dir] {
     }
 }
 
-/// A rule as a group member: index, prefilter contribution, index ports.
-type Member = (u32, Option<Fast>, Option<Vec<u16>>);
+/// A rule as a group member: index, prefilter contribution, index ports, index addresses.
+type Member = (u32, Option<Fast>, Option<Vec<u16>>, Option<AddrSet>);
 
 /// One group's candidate sources.
 #[derive(Default)]
@@ -188,15 +192,18 @@ pub(crate) struct Group {
     ports: Vec<u16>,
     port_spans: Vec<(u32, u32)>,
     port_rules: Vec<u32>,
+    /// Any-port rules without a prefilter but with a narrow address set.
+    by_addr: AddrIndex,
     any_port: Vec<u32>,
 }
 
 impl Group {
-    /// Pushes the candidate rule indices for a buffer and destination port (unsorted, may
-    /// repeat).
+    /// Pushes the candidate rule indices for a buffer, the packet's addresses and its
+    /// destination port (unsorted, may repeat).
     pub(crate) fn collect(
         &self,
         buf: &[u8],
+        (src, dst): (IpAddr, IpAddr),
         dport: u16,
         hs: Option<&HsScratch>,
         out: &mut Vec<u32>,
@@ -216,6 +223,9 @@ impl Group {
             let (a, b) = self.port_spans[i];
             out.extend_from_slice(&self.port_rules[a as usize..b as usize]);
         }
+        if !self.by_addr.is_empty() {
+            self.by_addr.collect(src, dst, out);
+        }
         out.extend_from_slice(&self.any_port);
     }
 
@@ -223,15 +233,18 @@ impl Group {
         let mut g = Group::default();
         let mut patterns = Vec::new();
         let mut unfiltered = Vec::new();
-        for (idx, fast, ports) in members {
-            match fast.and_then(|f| f.pattern(patterns.len())) {
-                Some(p) => {
+        let mut addr_indexed = Vec::new();
+        for (idx, fast, ports, addrs) in members {
+            match (fast.and_then(|f| f.pattern(patterns.len())), ports, addrs) {
+                (Some(p), _, _) => {
                     patterns.push(p);
                     g.pattern_rules.push(idx);
                 }
-                None => unfiltered.push((idx, ports)),
+                (None, None, Some(addrs)) => addr_indexed.push((idx, addrs)),
+                (None, ports, _) => unfiltered.push((idx, ports)),
             }
         }
+        g.by_addr = AddrIndex::build(&addr_indexed);
         if !patterns.is_empty() {
             match Patterns(patterns).build::<hyperscan::BlockMode>() {
                 Ok(db) => g.db = Some(db),
@@ -289,6 +302,7 @@ impl Prefilter {
                 } else {
                     None
                 };
+                let addrs = c.index_addrs().cloned();
                 for &slot in slots(rule, c) {
                     if class != Class::Tcp && slot != Slot::Pkt {
                         continue;
@@ -298,6 +312,7 @@ impl Prefilter {
                             idx,
                             fast.clone(),
                             ports.clone(),
+                            addrs.clone(),
                         ));
                     }
                 }
