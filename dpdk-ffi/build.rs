@@ -9,6 +9,7 @@ use std::path::PathBuf;
 const FUNCTIONS: &[&str] = &[
     "rte_eal_init",
     "rte_eal_cleanup",
+    "rte_eal_get_runtime_dir",
     "rte_strerror",
     "rte_eal_remote_launch",
     "rte_eal_wait_lcore",

@@ -5,8 +5,8 @@
 mod dpdk_support;
 
 use portcullis::dpdk::{
-    available_ports, lcore_id, port_id_by_name, ring, scope, worker_lcores, Eal, Mbuf, MbufBurst,
-    Mempool, Port, PortConf, RssConf, RxQueue,
+    available_ports, lcore_id, main_lcore, port_id_by_name, ring, scope, tsc_cycles, tsc_hz,
+    worker_lcores, Eal, Mbuf, MbufBurst, Mempool, Port, PortConf, RssConf, RxQueue,
 };
 
 /// Receives until `want` mbufs are in `burst`, or fails after many empty polls.
@@ -40,6 +40,10 @@ fn ring_ports_forward_bursts_with_exact_bytes_and_stats() {
     assert_eq!(port_id_by_name(&eal, "net_nope").unwrap_err().errno(), 19);
     assert_eq!(worker_lcores(&eal), vec![1]);
     assert_eq!(lcore_id(), Some(0));
+    assert_eq!(main_lcore(&eal), 0);
+    let t0 = tsc_cycles();
+    assert!(tsc_hz(&eal) > 1_000_000);
+    assert!(tsc_cycles() > t0);
 
     let pool = Mempool::new(&eal, "ring_test_pool", 1023, 32, 2176, None).expect("mempool");
     let free_at_start = pool.available();
@@ -67,6 +71,8 @@ fn ring_ports_forward_bursts_with_exact_bytes_and_stats() {
         port.tx_queue_setup(0, 128).expect("tx queue");
         port.start().expect("start");
         assert!(port.link().expect("link").up);
+        assert_eq!(port.promiscuous(), Ok(true));
+        assert_eq!(port.mac_addr(), Ok([0; 6])); // net_ring has no address of its own
     }
 
     let frames: Vec<Vec<u8>> = (0..32).map(dpdk_support::frame).collect();
@@ -90,7 +96,9 @@ fn ring_ports_forward_bursts_with_exact_bytes_and_stats() {
         // The worker receives it...
         rx_exactly(&mut burst, &mut wire_rx, 32);
         assert_eq!(bytes(&burst), frames);
-        assert!(burst.iter().all(|m| m.rss_hash().is_none() && m.segments() == 1));
+        assert!(burst
+            .iter()
+            .all(|m| m.rss_hash().is_none() && m.segments() == 1));
         assert_eq!(burst.as_slice()[5].pkt_len(), frames[5].len());
 
         // ...drops the odd frames (verdict), rewrites a byte, and forwards the rest.
@@ -118,9 +126,15 @@ fn ring_ports_forward_bursts_with_exact_bytes_and_stats() {
 
     // net_ring counts packets, not bytes (its stats callback fills only the packet counters).
     let s = wire.stats().unwrap();
-    assert_eq!((s.tx_packets, s.rx_packets, s.tx_bytes, s.rx_bytes), (32, 32, 0, 0));
+    assert_eq!(
+        (s.tx_packets, s.rx_packets, s.tx_bytes, s.rx_bytes),
+        (32, 32, 0, 0)
+    );
     let s = inside.stats().unwrap();
-    assert_eq!((s.tx_packets, s.rx_packets, s.rx_missed, s.rx_nombuf), (16, 16, 0, 0));
+    assert_eq!(
+        (s.tx_packets, s.rx_packets, s.rx_missed, s.rx_nombuf),
+        (16, 16, 0, 0)
+    );
     let xstats = inside.xstats().unwrap();
     let get = |name: &str| xstats.iter().find(|(n, _)| n == name).map(|(_, v)| *v);
     assert_eq!(get("rx_good_packets"), Some(16));
@@ -131,7 +145,9 @@ fn ring_ports_forward_bursts_with_exact_bytes_and_stats() {
     let (mut producer, mut consumer) = ring(&eal, "ring_test_dist", 64, None).expect("ring");
     let mut burst = MbufBurst::<64>::new();
     for i in 0..40 {
-        assert!(burst.push(pool.alloc(&dpdk_support::frame(i)).unwrap()).is_ok());
+        assert!(burst
+            .push(pool.alloc(&dpdk_support::frame(i)).unwrap())
+            .is_ok());
     }
     assert_eq!(producer.enqueue(&mut burst), 40);
     assert_eq!(producer.len(), 40);
@@ -154,7 +170,9 @@ fn ring_ports_forward_bursts_with_exact_bytes_and_stats() {
 
     // A ring of 64 slots holds 63; what does not fit stays in the burst.
     for i in 0..64 {
-        assert!(burst.push(pool.alloc(&dpdk_support::frame(i)).unwrap()).is_ok());
+        assert!(burst
+            .push(pool.alloc(&dpdk_support::frame(i)).unwrap())
+            .is_ok());
     }
     assert_eq!(producer.enqueue(&mut burst), 63);
     assert_eq!(burst.len(), 1);

@@ -1,6 +1,7 @@
 //! The DPDK Environment Abstraction Layer: initialised once per process, cleaned up on drop.
 
-use std::ffi::{c_char, c_int, CString};
+use std::ffi::{c_char, c_int, CStr, CString};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use dpdk_ffi as ffi;
@@ -18,7 +19,9 @@ const PROGRAM: &str = "portcullis";
 /// `rte_eal_cleanup`, which runs when this value is dropped.
 #[derive(Debug)]
 pub struct Eal {
-    _private: (),
+    /// The runtime folder (`/var/run/dpdk/<prefix>`) when the prefix is ours: removed after
+    /// cleanup, as DPDK leaves it behind and per-pid prefixes would pile up.
+    owned_runtime_dir: Option<PathBuf>,
 }
 
 impl Eal {
@@ -36,6 +39,7 @@ impl Eal {
             ));
         }
         let argv = eal_argv(args, std::process::id())?;
+        let own_prefix = !has_file_prefix(args);
         // rte_eal_init keeps pointers into argv (and may permute it) for the life of the process,
         // so the strings and the array are leaked on purpose: a few hundred bytes, once.
         let raw: &'static mut [*mut c_char] = Box::leak(
@@ -53,7 +57,8 @@ impl Eal {
         if ret < 0 {
             return Err(DpdkError::from_rte_errno("rte_eal_init"));
         }
-        Ok(Eal { _private: () })
+        let owned_runtime_dir = own_prefix.then(runtime_dir).flatten();
+        Ok(Eal { owned_runtime_dir })
     }
 }
 
@@ -64,14 +69,34 @@ impl Drop for Eal {
         unsafe {
             ffi::rte_eal_cleanup();
         }
+        if let Some(dir) = &self.owned_runtime_dir {
+            // Best effort: a leftover folder only costs disk space.
+            let _ = std::fs::remove_dir_all(dir);
+        }
     }
+}
+
+/// The EAL's runtime folder, where it keeps its config and multi-process socket.
+fn runtime_dir() -> Option<PathBuf> {
+    // SAFETY: called after a successful rte_eal_init; returns a static NUL-terminated path.
+    let dir = unsafe { ffi::rte_eal_get_runtime_dir() };
+    if dir.is_null() {
+        return None;
+    }
+    // SAFETY: non-null, NUL-terminated, static for the process.
+    let dir = unsafe { CStr::from_ptr(dir) }.to_str().ok()?;
+    (!dir.is_empty()).then(|| PathBuf::from(dir))
+}
+
+/// True when the caller chose the file prefix (`--file-prefix=x` or `--file-prefix x`).
+fn has_file_prefix(args: &[String]) -> bool {
+    args.iter().any(|a| a.starts_with("--file-prefix"))
 }
 
 /// Builds `argv` for `rte_eal_init`: program name, the caller's arguments, and a per-process
 /// `--file-prefix` when the caller gave none.
 fn eal_argv(args: &[String], pid: u32) -> Result<Vec<CString>, DpdkError> {
-    let has_prefix = args.iter().any(|a| a.starts_with("--file-prefix"));
-    let prefix = (!has_prefix).then(|| format!("--file-prefix={PROGRAM}-{pid}"));
+    let prefix = (!has_file_prefix(args)).then(|| format!("--file-prefix={PROGRAM}-{pid}"));
     std::iter::once(PROGRAM)
         .chain(args.iter().map(String::as_str))
         .chain(prefix.as_deref())
@@ -101,7 +126,13 @@ mod tests {
         let argv = eal_argv(&args, 4242).unwrap();
         assert_eq!(
             strings(&argv),
-            ["portcullis", "--no-huge", "-l", "0", "--file-prefix=portcullis-4242"]
+            [
+                "portcullis",
+                "--no-huge",
+                "-l",
+                "0",
+                "--file-prefix=portcullis-4242"
+            ]
         );
     }
 

@@ -66,7 +66,11 @@ impl DpdkError {
 
 impl fmt::Display for DpdkError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} failed: {} (errno {})", self.call, self.message, self.errno)
+        write!(
+            f,
+            "{} failed: {} (errno {})",
+            self.call, self.message, self.errno
+        )
     }
 }
 

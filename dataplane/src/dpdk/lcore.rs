@@ -66,12 +66,20 @@ pub struct LcoreScope<'scope, 'env: 'scope> {
 
 impl<'scope> LcoreScope<'scope, '_> {
     /// Runs `job` on worker lcore `lcore` (`rte_eal_remote_launch`). Fails if `lcore` is not a
-    /// worker or is still busy with an earlier job.
+    /// worker or is still busy with an earlier job, or if the caller is not the main lcore
+    /// (the thread that ran `Eal::init`), as DPDK requires.
     pub fn launch<F>(&'scope self, lcore: u32, job: F) -> Result<(), DpdkError>
     where
         F: FnOnce() + Send + 'scope,
     {
         const CALL: &str = "rte_eal_remote_launch";
+        if lcore_id() != Some(main_lcore(self.eal)) {
+            return Err(DpdkError::refused(
+                CALL,
+                errno::EINVAL,
+                "jobs are launched from the main lcore only",
+            ));
+        }
         if !worker_lcores(self.eal).contains(&lcore) {
             return Err(DpdkError::refused(
                 CALL,

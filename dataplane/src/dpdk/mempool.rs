@@ -111,6 +111,9 @@ mod tests {
     fn socket_none_is_any() {
         assert_eq!(socket_arg("x", None), Ok(-1));
         assert_eq!(socket_arg("x", Some(1)), Ok(1));
-        assert_eq!(socket_arg("x", Some(u32::MAX)).unwrap_err().errno(), errno::EINVAL);
+        assert_eq!(
+            socket_arg("x", Some(u32::MAX)).unwrap_err().errno(),
+            errno::EINVAL
+        );
     }
 }

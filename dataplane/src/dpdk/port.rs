@@ -37,7 +37,9 @@ pub fn port_id_by_name(_eal: &Eal, name: &str) -> Result<u16, DpdkError> {
         .map_err(|_| DpdkError::refused(CALL, errno::EINVAL, "port name contains a NUL byte"))?;
     let mut id = 0u16;
     // SAFETY: c_name is a valid C string and `id` a writable u16; the EAL is initialised.
-    check(CALL, unsafe { ffi::rte_eth_dev_get_port_by_name(c_name.as_ptr(), &mut id) })?;
+    check(CALL, unsafe {
+        ffi::rte_eth_dev_get_port_by_name(c_name.as_ptr(), &mut id)
+    })?;
     Ok(id)
 }
 
@@ -162,11 +164,19 @@ impl<'m> Port<'m> {
         const CALL: &str = "Port::open";
         // SAFETY: the EAL is initialised (`_eal`); any id may be asked about.
         if unsafe { ffi::rte_eth_dev_is_valid_port(id) } == 0 {
-            return Err(DpdkError::refused(CALL, errno::ENODEV, format!("no port {id}")));
+            return Err(DpdkError::refused(
+                CALL,
+                errno::ENODEV,
+                format!("no port {id}"),
+            ));
         }
         let bit = 1u64 << (id % 64);
         if OPEN_PORTS.fetch_or(bit, Ordering::SeqCst) & bit != 0 {
-            return Err(DpdkError::refused(CALL, errno::EBUSY, format!("port {id} is already open")));
+            return Err(DpdkError::refused(
+                CALL,
+                errno::EBUSY,
+                format!("port {id} is already open"),
+            ));
         }
         Ok(Port {
             id,
@@ -197,7 +207,9 @@ impl<'m> Port<'m> {
             ffi::rte_eth_dev_get_name_by_port(self.id, buf.as_mut_ptr())
         })?;
         // SAFETY: DPDK wrote a NUL-terminated name into buf.
-        Ok(unsafe { CStr::from_ptr(buf.as_ptr()) }.to_string_lossy().into_owned())
+        Ok(unsafe { CStr::from_ptr(buf.as_ptr()) }
+            .to_string_lossy()
+            .into_owned())
     }
 
     /// The device's capabilities.
@@ -305,7 +317,9 @@ impl<'m> Port<'m> {
     /// Starts the port (after configure and queue setup).
     pub fn start(&mut self) -> Result<(), DpdkError> {
         // SAFETY: the port id is valid while open.
-        check("rte_eth_dev_start", unsafe { ffi::rte_eth_dev_start(self.id) })?;
+        check("rte_eth_dev_start", unsafe {
+            ffi::rte_eth_dev_start(self.id)
+        })?;
         self.started = true;
         Ok(())
     }
@@ -313,7 +327,9 @@ impl<'m> Port<'m> {
     /// Stops the port; for `net_pcap` this also flushes and closes the tx capture file.
     pub fn stop(&mut self) -> Result<(), DpdkError> {
         // SAFETY: the port id is valid while open; no queue handle is alive (`&mut self`).
-        check("rte_eth_dev_stop", unsafe { ffi::rte_eth_dev_stop(self.id) })?;
+        check("rte_eth_dev_stop", unsafe {
+            ffi::rte_eth_dev_stop(self.id)
+        })?;
         self.started = false;
         Ok(())
     }
@@ -461,7 +477,9 @@ impl<'m> Port<'m> {
         self.closed = true;
         let stopped = if self.started { self.stop() } else { Ok(()) };
         // SAFETY: no queue handle is alive (`&mut self`); the port is not used after this.
-        let closed = check("rte_eth_dev_close", unsafe { ffi::rte_eth_dev_close(self.id) });
+        let closed = check("rte_eth_dev_close", unsafe {
+            ffi::rte_eth_dev_close(self.id)
+        });
         OPEN_PORTS.fetch_and(!(1u64 << (self.id % 64)), Ordering::SeqCst);
         self.started = false;
         stopped.and(closed).map(|_| ())
@@ -478,7 +496,11 @@ impl Drop for Port<'_> {
 /// Marks queue `queue` as taken in `flags`.
 fn take(flags: &[AtomicBool], queue: u16, call: &'static str) -> Result<(), DpdkError> {
     let flag = flags.get(usize::from(queue)).ok_or_else(|| {
-        DpdkError::refused(call, errno::EINVAL, format!("queue {queue} is not configured"))
+        DpdkError::refused(
+            call,
+            errno::EINVAL,
+            format!("queue {queue} is not configured"),
+        )
     })?;
     if flag.swap(true, Ordering::SeqCst) {
         return Err(DpdkError::refused(
@@ -550,7 +572,8 @@ impl<'m, const N: usize> MbufBurst<'m, N> {
         let len = u16::try_from(len).unwrap_or(u16::MAX);
         // SAFETY: `slots` holds `len` owned mbufs whose pools outlive the port ('m); the queue
         // is held exclusively (`&mut TxQueue`).
-        let sent = usize::from(unsafe { ffi::shim_rte_eth_tx_burst(txq.port.id, txq.queue, slots, len) });
+        let sent =
+            usize::from(unsafe { ffi::shim_rte_eth_tx_burst(txq.port.id, txq.queue, slots, len) });
         self.free_from(sent);
         // SAFETY: the driver took ownership of exactly the first `sent` mbufs.
         unsafe { self.consumed(sent) };

@@ -61,7 +61,12 @@ pub fn ring<'m>(
     let socket = socket_arg(CALL, socket)?;
     // SAFETY: c_name is a valid C string; the EAL is initialised (`_eal`).
     let ptr = unsafe {
-        ffi::rte_ring_create(c_name.as_ptr(), size, socket, ffi::RING_F_SP_ENQ | ffi::RING_F_SC_DEQ)
+        ffi::rte_ring_create(
+            c_name.as_ptr(),
+            size,
+            socket,
+            ffi::RING_F_SP_ENQ | ffi::RING_F_SC_DEQ,
+        )
     };
     let ptr = NonNull::new(ptr).ok_or_else(|| DpdkError::from_rte_errno(CALL))?;
     let inner = Arc::new(RingInner {
@@ -126,7 +131,10 @@ impl<'m> RingConsumer<'m> {
 }
 
 /// Dequeues into `burst`'s spare slots. The caller must be the ring's only consumer.
-fn dequeue_into<const N: usize>(ring: NonNull<ffi::rte_ring>, burst: &mut MbufBurst<'_, N>) -> usize {
+fn dequeue_into<const N: usize>(
+    ring: NonNull<ffi::rte_ring>,
+    burst: &mut MbufBurst<'_, N>,
+) -> usize {
     let (slots, spare) = burst.spare();
     let n = c_uint::try_from(spare).unwrap_or(c_uint::MAX);
     // SAFETY: `slots` has room for `n` pointers; callers are the single consumer (the consumer
@@ -152,12 +160,16 @@ fn count(ring: NonNull<ffi::rte_ring>) -> usize {
 
 impl std::fmt::Debug for RingProducer<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RingProducer").field("len", &self.len()).finish()
+        f.debug_struct("RingProducer")
+            .field("len", &self.len())
+            .finish()
     }
 }
 
 impl std::fmt::Debug for RingConsumer<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RingConsumer").field("len", &self.len()).finish()
+        f.debug_struct("RingConsumer")
+            .field("len", &self.len())
+            .finish()
     }
 }

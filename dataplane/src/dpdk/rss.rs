@@ -170,13 +170,23 @@ mod tests {
 
     fn reversed(t: &RssTuple) -> RssTuple {
         match *t {
-            RssTuple::V4 { src, dst, src_port, dst_port } => RssTuple::V4 {
+            RssTuple::V4 {
+                src,
+                dst,
+                src_port,
+                dst_port,
+            } => RssTuple::V4 {
                 src: dst,
                 dst: src,
                 src_port: dst_port,
                 dst_port: src_port,
             },
-            RssTuple::V6 { src, dst, src_port, dst_port } => RssTuple::V6 {
+            RssTuple::V6 {
+                src,
+                dst,
+                src_port,
+                dst_port,
+            } => RssTuple::V6 {
                 src: dst,
                 dst: src,
                 src_port: dst_port,
@@ -220,6 +230,9 @@ mod tests {
     #[test]
     fn ordinary_key_is_not_symmetric() {
         let t = v4([66, 9, 149, 187], [161, 142, 100, 80], 2794, 1766);
-        assert_ne!(soft_rss_with_key(&t, &MS_KEY), soft_rss_with_key(&reversed(&t), &MS_KEY));
+        assert_ne!(
+            soft_rss_with_key(&t, &MS_KEY),
+            soft_rss_with_key(&reversed(&t), &MS_KEY)
+        );
     }
 }

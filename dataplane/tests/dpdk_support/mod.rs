@@ -41,7 +41,20 @@ pub fn frame(i: u8) -> Vec<u8> {
     f.extend_from_slice(&[0xff; 6]);
     f.extend_from_slice(&[0x02, 0, 0, 0, 0, i]);
     f.extend_from_slice(&[0x08, 0x00]);
-    f.extend_from_slice(&[0x45, 0, (ip_len >> 8) as u8, ip_len as u8, 0, i, 0, 0, 64, 17, 0, 0]);
+    f.extend_from_slice(&[
+        0x45,
+        0,
+        (ip_len >> 8) as u8,
+        ip_len as u8,
+        0,
+        i,
+        0,
+        0,
+        64,
+        17,
+        0,
+        0,
+    ]);
     f.extend_from_slice(&[10, 0, 0, i, 10, 0, 1, 1]);
     let udp_len = 8 + payload_len;
     f.extend_from_slice(&[0x9c, 0x40, 0, 53, (udp_len >> 8) as u8, udp_len as u8, 0, 0]);
