@@ -181,8 +181,11 @@ fn ring_ports_forward_bursts_with_exact_bytes_and_stats() {
     drop((producer, consumer)); // frees the 63 queued mbufs
     assert_eq!(pool.available(), free_at_start);
 
-    // A panicking job is reported, not propagated into C.
+    // A panicking job is reported, not propagated into C (its message is silenced here).
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
     let err = scope(&eal, |s| s.launch(1, || panic!("job fails")).unwrap()).unwrap_err();
+    std::panic::set_hook(hook);
     assert_eq!(err.message(), "the job on lcore 1 panicked");
 
     wire.close().expect("close");
