@@ -73,6 +73,9 @@ struct ReadArgs {
     /// Apply drop and reject verdicts as an inline IPS would.
     #[arg(long = "simulate-ips")]
     simulate_ips: bool,
+    /// threshold.config file (thresholds, suppressions, rate filters).
+    #[arg(long = "threshold-file", value_name = "FILE")]
+    threshold_file: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -128,6 +131,7 @@ pub fn run(args: &[String]) -> Result<(), CliError> {
                 log_dir: a.log_dir,
                 config: a.config,
                 sets: a.sets,
+                threshold_file: a.threshold_file,
                 checksum_checks: a.checksums.map(|k| match k {
                     ChecksumArg::All => ChecksumChecks::Yes,
                     ChecksumArg::None => ChecksumChecks::No,

@@ -4,6 +4,7 @@ pub mod capture;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod demo;
 pub mod dpdk;
 pub mod output;
 pub mod rules;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use portcullis_detection::engine::Ruleset;
 use portcullis_detection::rules::{load_rules, Classifications, LoadResult, Vars};
+use portcullis_detection::threshold::ThresholdConfig;
 use serde::Serialize;
 
 use crate::cli::CliError;
@@ -19,6 +20,8 @@ pub struct RulesReport {
     pub parse: LoadResult,
     /// Rules that parsed but could not be compiled (sid, reason).
     pub compile_failed: Vec<(u32, String)>,
+    /// `threshold.config` lines that were skipped, as `file:line: reason`.
+    pub threshold_errors: Vec<String>,
 }
 
 impl RulesReport {
@@ -39,6 +42,12 @@ impl RulesReport {
             self.compile_failed.len()
         );
         for err in self.parse.malformed.iter().take(5) {
+            s.push_str(&format!(
+                "portcullis: warning: {}:{}: {}\n",
+                err.file, err.line, err.reason
+            ));
+        }
+        for err in &self.threshold_errors {
             s.push_str(&format!("portcullis: warning: {err}\n"));
         }
         if self.parse.malformed.len() > 5 {
@@ -52,6 +61,9 @@ impl RulesReport {
         let mut s = self.parse.report();
         for (sid, why) in &self.compile_failed {
             s.push_str(&format!("compile failed: sid {sid}: {why}\n"));
+        }
+        for err in &self.threshold_errors {
+            s.push_str(&format!("threshold config: {err}\n"));
         }
         s
     }
@@ -76,21 +88,31 @@ pub fn parse_rules(cfg: &Config, files: &[PathBuf]) -> Result<LoadResult, CliErr
     load_rules(&all, &rule_vars(cfg)).map_err(|e| CliError(format!("rules: {e}")))
 }
 
-/// Loads, parses and compiles the rules of `cfg` plus `files`.
-pub fn load_ruleset(cfg: &Config, files: &[PathBuf]) -> Result<(Arc<Ruleset>, RulesReport), CliError> {
+/// Loads, parses and compiles the rules of `cfg` plus `files`, with the threshold file of
+/// `cfg` (`threshold-file`, which `--threshold-file` sets).
+pub fn load_ruleset(
+    cfg: &Config,
+    files: &[PathBuf],
+) -> Result<(Arc<Ruleset>, RulesReport), CliError> {
     let mut parse = parse_rules(cfg, files)?;
+    let (thresholds, threshold_errors) = match &cfg.threshold_file {
+        Some(path) => ThresholdConfig::load(path, &rule_vars(cfg))
+            .map_err(|e| CliError(format!("threshold file {}: {e}", path.display())))?,
+        None => (ThresholdConfig::default(), Vec::new()),
+    };
     let classes = match &cfg.classification_file {
         Some(path) => Classifications::from_file(path)
             .map_err(|e| CliError(format!("classification file {}: {e}", path.display())))?,
         None => Classifications::default(),
     };
     let rules = std::mem::take(&mut parse.rules);
-    let (ruleset, build) = Ruleset::build(rules, &classes);
+    let (ruleset, build) = Ruleset::build(rules, &classes, thresholds);
     Ok((
         Arc::new(ruleset),
         RulesReport {
             parse,
             compile_failed: build.failed,
+            threshold_errors,
         },
     ))
 }

@@ -143,7 +143,11 @@ pub fn drop_record(d: &DropEvent) -> Value {
             drop.insert(name.into(), (flags & bit != 0).into());
         }
     }
-    let reason = if d.rule.is_some() { "rules" } else { "flow drop" };
+    let reason = if d.rule.is_some() {
+        "rules"
+    } else {
+        "flow drop"
+    };
     drop.insert("reason".into(), reason.into());
     m.insert("drop".into(), Value::Object(drop));
     if let Some(rule) = &d.rule {

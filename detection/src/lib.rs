@@ -9,4 +9,5 @@ pub mod eve;
 pub mod flow;
 pub mod rules;
 pub mod stream;
+pub mod threshold;
 pub mod time;

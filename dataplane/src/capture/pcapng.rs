@@ -151,7 +151,9 @@ impl PcapNgState {
 
     fn simple_packet(&self, buf: &[u8], body_len: usize) -> Result<RecordMeta, ReadError> {
         if body_len < 4 {
-            return Err(ReadError::Format("pcapng simple packet block too short".into()));
+            return Err(ReadError::Format(
+                "pcapng simple packet block too short".into(),
+            ));
         }
         let Some(interface) = self.interfaces.first() else {
             return Err(ReadError::Format(

@@ -130,7 +130,10 @@ fn pcapng_uses_interface_link_type_and_resolution() {
     let (records, _) = read_all(file.path());
     assert_eq!(records.len(), 1);
     assert_eq!(records[0].0, LinkType::LinuxSll);
-    assert_eq!(records[0].1, Timestamp::from_secs_micros(1_500_000, 123_456));
+    assert_eq!(
+        records[0].1,
+        Timestamp::from_secs_micros(1_500_000, 123_456)
+    );
     assert_eq!(records[0].2, b"xyz");
 
     let file = write_temp(&pcapng_bytes(Some(9), &[(2_000_000_001_500, b"q")]));

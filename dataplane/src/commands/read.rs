@@ -28,6 +28,8 @@ pub struct ReadOptions {
     pub config: Option<PathBuf>,
     /// `--set key=value` overrides.
     pub sets: Vec<String>,
+    /// `--threshold-file`: overrides the config's `threshold-file`.
+    pub threshold_file: Option<PathBuf>,
     /// `-k all|none`, overriding `pcap-file.checksum-checks`.
     pub checksum_checks: Option<ChecksumChecks>,
     /// `--simulate-ips`: apply drop/reject verdicts as an inline IPS would.
@@ -47,8 +49,13 @@ pub fn run(opts: &ReadOptions) -> Result<RunSummary, CliError> {
     for w in &loaded.warnings {
         eprintln!("portcullis: warning: {w}");
     }
-    let cfg = loaded.config;
-    let checks = opts.checksum_checks.unwrap_or(cfg.pcap_file.checksum_checks);
+    let mut cfg = loaded.config;
+    if let Some(path) = &opts.threshold_file {
+        cfg.threshold_file = Some(path.clone());
+    }
+    let checks = opts
+        .checksum_checks
+        .unwrap_or(cfg.pcap_file.checksum_checks);
     let files = capture_files(&opts.input).map_err(|e| CliError(e.to_string()))?;
 
     let (ruleset, rules_report) = load_ruleset(&cfg, &opts.rule_files)?;

@@ -36,9 +36,7 @@ impl Config {
             ..StreamConfig::default()
         };
         EngineConfig {
-            decode: DecodeOptions {
-                validate_checksums,
-            },
+            decode: DecodeOptions { validate_checksums },
             flow,
             stream,
             stream_checksum_validation: validate_checksums && self.stream.checksum_validation,

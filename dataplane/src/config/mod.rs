@@ -22,6 +22,8 @@ pub struct Config {
     pub vars: Vars,
     /// `classification.config` giving each classtype a description and priority.
     pub classification_file: Option<PathBuf>,
+    /// `threshold.config`: thresholds, suppressions and rate filters by gid/sid.
+    pub threshold_file: Option<PathBuf>,
     /// Where outputs go when `-l` is not given.
     pub default_log_dir: PathBuf,
     /// Rule files loaded in addition to `-S`.
@@ -43,6 +45,7 @@ impl Default for Config {
         Config {
             vars: Vars::default(),
             classification_file: None,
+            threshold_file: None,
             default_log_dir: PathBuf::from("."),
             rule_files: Vec::new(),
             flow: FlowSection::default(),

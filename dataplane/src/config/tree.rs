@@ -49,7 +49,9 @@ fn typed_value(path: &[&str], raw: &str) -> toml::Value {
         _ => None,
     };
     match node {
-        Some(toml::Value::Boolean(_)) => as_bool().map_or_else(|| string(raw), toml::Value::Boolean),
+        Some(toml::Value::Boolean(_)) => {
+            as_bool().map_or_else(|| string(raw), toml::Value::Boolean)
+        }
         Some(toml::Value::Integer(_)) => raw
             .parse::<i64>()
             .map_or_else(|_| string(raw), toml::Value::Integer),

@@ -21,6 +21,7 @@ use crate::detect::{FlowBits, FlowContext, Inspection, Pass, RuleId, Scratch};
 use crate::flow::{payload_seq, Direction, Flow, FlowConfig, FlowTable};
 use crate::rules::ast::Action;
 use crate::stream::{MemBudget, Reassembler, StreamConfig};
+use crate::threshold::RuleThresholding;
 use crate::time::Timestamp;
 
 /// Everything a worker's engine needs from the configuration.
@@ -198,9 +199,11 @@ impl Engine {
                 }
                 flow.data.streams[dir.index()] = None;
             }
-            if flow.tcp.reassembly_allowed(dir) {
+            // A segment left out of reassembly (bad checksum) is inspected on its own, as
+            // Suricata inspects packets the stream engine did not take.
+            if flow.tcp.reassembly_allowed(dir) && !tcp_checksum_bad {
                 stream_active = true;
-                if !pkt.payload.is_empty() && !tcp_checksum_bad {
+                if !pkt.payload.is_empty() {
                     let start = flow.tcp.stream_start(dir).unwrap_or(payload_seq(tcp));
                     let cfg = &self.cfg.stream;
                     let stream = flow.data.streams[dir.index()]
@@ -341,16 +344,30 @@ fn apply_matches(
     all.dedup_by_key(|&mut (id, _)| id);
     for (id, stream_match) in all {
         let rule = ruleset.detect().rule(id);
-        if rule.action == Action::Pass {
+        let (mut action, mut alert) = (rule.action, !rule.noalert);
+        if ruleset.is_thresholded(id) {
+            let outcome = ruleset.hosts().on_match(
+                RuleThresholding::from(rule),
+                meta.src_ip,
+                meta.dest_ip,
+                meta.ts,
+            );
+            match outcome.action(rule.action) {
+                Some(a) => action = a,
+                None => continue,
+            }
+            alert &= outcome.alerts();
+        }
+        if action == Action::Pass {
             decision.passed = true;
             break;
         }
-        let blocks = inline && rule.action.is_drop();
+        let blocks = inline && action.is_drop();
         if blocks && decision.dropped_by.is_none() {
-            decision.verdict = verdict_of(rule.action);
+            decision.verdict = verdict_of(action);
             decision.dropped_by = Some(ruleset.info(id).clone());
         }
-        if !rule.noalert {
+        if alert {
             decision.alerts += 1;
             sink.alert(&AlertEvent {
                 packet: meta.clone(),
@@ -396,7 +413,12 @@ fn packet_meta(
     }
 }
 
-fn drop_event(pkt: &Packet<'_>, ip: &IpHeader, meta: PacketMeta, rule: Option<RuleInfo>) -> DropEvent {
+fn drop_event(
+    pkt: &Packet<'_>,
+    ip: &IpHeader,
+    meta: PacketMeta,
+    rule: Option<RuleInfo>,
+) -> DropEvent {
     DropEvent {
         packet: meta,
         len: pkt.frame.len(),

@@ -7,26 +7,61 @@ use super::RuleInfo;
 use crate::detect::{BuildReport, DetectEngine, RuleId};
 use crate::rules::ast::Rule;
 use crate::rules::Classifications;
+use crate::threshold::{HostState, ThresholdConfig, DEFAULT_MAX_ENTRIES};
 
 /// Rules ready to inspect traffic.
 pub struct Ruleset {
     detect: DetectEngine,
     info: Vec<RuleInfo>,
+    /// Per rule: whether a threshold, detection filter or threshold.config entry applies.
+    thresholded: Vec<bool>,
+    hosts: HostState,
 }
 
 impl Ruleset {
     /// Compiles `rules`; rules that cannot be compiled are left out and listed in the report.
-    pub fn build(rules: Vec<Rule>, classes: &Classifications) -> (Ruleset, BuildReport) {
+    /// `thresholds` is the parsed `threshold.config` (empty when none).
+    pub fn build(
+        mut rules: Vec<Rule>,
+        classes: &Classifications,
+        thresholds: ThresholdConfig,
+    ) -> (Ruleset, BuildReport) {
+        // Signature order ranks by priority, so resolve classtype priorities first.
+        for rule in &mut rules {
+            let (_, priority) = classes.resolve(rule.classtype.as_deref(), rule.priority);
+            rule.priority = Some(priority);
+        }
         let (detect, report) = DetectEngine::build(rules);
-        let info = (0..detect.len())
-            .map(|i| rule_info(detect.rule(RuleId::from_index(i)), classes))
-            .collect();
-        (Ruleset { detect, info }, report)
+        let hosts = HostState::new(thresholds, DEFAULT_MAX_ENTRIES);
+        let (info, thresholded) = (0..detect.len() as u32)
+            .map(|i| {
+                let rule = detect.rule(RuleId(i));
+                let limited = hosts.needs_check(
+                    rule.gid,
+                    rule.sid,
+                    rule.threshold.is_some(),
+                    rule.detection_filter.is_some(),
+                );
+                (rule_info(rule, classes), limited)
+            })
+            .unzip();
+        let ruleset = Ruleset {
+            detect,
+            info,
+            thresholded,
+            hosts,
+        };
+        (ruleset, report)
     }
 
     /// An empty ruleset (inspects nothing, alerts on nothing).
     pub fn empty() -> Ruleset {
-        Ruleset::build(Vec::new(), &Classifications::default()).0
+        Ruleset::build(
+            Vec::new(),
+            &Classifications::default(),
+            ThresholdConfig::default(),
+        )
+        .0
     }
 
     /// The matcher.
@@ -36,7 +71,17 @@ impl Ruleset {
 
     /// What alerts of rule `id` report.
     pub fn info(&self, id: RuleId) -> &RuleInfo {
-        &self.info[id.index()]
+        &self.info[id.0 as usize]
+    }
+
+    /// Whether rule `id` goes through thresholding when it matches.
+    pub fn is_thresholded(&self, id: RuleId) -> bool {
+        self.thresholded[id.0 as usize]
+    }
+
+    /// The host-keyed threshold state every worker shares.
+    pub fn hosts(&self) -> &HostState {
+        &self.hosts
     }
 
     /// Number of rules.

@@ -25,6 +25,7 @@ mod testdata;
 mod threshold;
 pub mod vars;
 
+pub use addr::parse_addr;
 pub use classification::Classifications;
 pub use error::{ParseError, ParseErrorKind};
 pub use loader::{load_rules, LoadResult, RuleError, RuleLoader};

@@ -12,7 +12,7 @@ pub struct Capabilities {
 
 /// Portcullis today.
 pub const PORTCULLIS: Capabilities = Capabilities {
-    threshold_file: false,
+    threshold_file: true,
     features: &[],
 };
 
