@@ -5,6 +5,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod demo;
+pub mod dpdk;
 pub mod output;
 pub mod rules;
 pub mod summary;
