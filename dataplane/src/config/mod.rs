@@ -38,6 +38,10 @@ pub struct Config {
     pub pcap_file: PcapFileSection,
     /// Outputs.
     pub outputs: Outputs,
+    /// The inline data plane (`portcullis run`).
+    pub dpdk: DpdkSection,
+    /// Blocking sources after a verdict.
+    pub block: BlockSection,
 }
 
 impl Default for Config {
@@ -53,6 +57,8 @@ impl Default for Config {
             stream: StreamSection::default(),
             pcap_file: PcapFileSection::default(),
             outputs: Outputs::default(),
+            dpdk: DpdkSection::default(),
+            block: BlockSection::default(),
         }
     }
 }
@@ -243,6 +249,110 @@ impl Default for EveLog {
         EveLog {
             enabled: true,
             filename: "eve.json".into(),
+        }
+    }
+}
+
+/// `dpdk`: EAL, ports, port pairs and workers of `portcullis run`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct DpdkSection {
+    /// EAL arguments, passed through unchanged (`-l`, `--no-huge`, `-a`, `--vdev`, ...). A
+    /// unique `--file-prefix` is added when absent so several DPDK processes coexist.
+    pub eal_args: Vec<String>,
+    /// Ports by DPDK device name (`0000:3b:00.0`, `net_pcap0`, ...).
+    pub ports: Vec<PortSection>,
+    /// Inline pairs: what arrives on one port of a pair leaves by the other.
+    pub pairs: Vec<[String; 2]>,
+    /// Worker lcores, each owning RX queue i of every port and its own flow table.
+    pub workers: usize,
+    /// `auto` (hardware RSS when every port offers it, else software), `hardware`, `software`.
+    pub rss: RssMode,
+    /// Mbufs in the pool (per process).
+    pub mbufs: u32,
+    /// Per-lcore mbuf cache.
+    pub mbuf_cache: u32,
+    /// RX descriptors per queue.
+    pub rx_desc: u16,
+    /// TX descriptors per queue.
+    pub tx_desc: u16,
+    /// What to do with frames that carry no IP (ARP, LLDP, ...).
+    pub non_ip: NonIpPolicy,
+    /// Seconds between stats lines in the log; 0 turns them off.
+    pub stats_interval: u64,
+    /// Exit after this many seconds without a received packet (replaying captures); 0 never.
+    pub idle_exit: u64,
+}
+
+impl Default for DpdkSection {
+    fn default() -> Self {
+        DpdkSection {
+            eal_args: Vec::new(),
+            ports: Vec::new(),
+            pairs: Vec::new(),
+            workers: 1,
+            rss: RssMode::Auto,
+            mbufs: 8191,
+            mbuf_cache: 256,
+            rx_desc: 1024,
+            tx_desc: 1024,
+            non_ip: NonIpPolicy::Forward,
+            stats_interval: 10,
+            idle_exit: 0,
+        }
+    }
+}
+
+/// One port of `dpdk.ports`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct PortSection {
+    /// DPDK device name.
+    pub name: String,
+    /// For a virtual device: its `--vdev` argument (`net_pcap0,rx_pcap=in.pcap,...`).
+    pub vdev: Option<String>,
+}
+
+/// How flows are spread over workers.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum RssMode {
+    /// Hardware when every port offers it, software otherwise.
+    Auto,
+    /// The NIC's RSS with a symmetric Toeplitz key (refused when a port cannot).
+    Hardware,
+    /// One distributor reads every port and hashes flows onto per-worker rings.
+    Software,
+}
+
+/// Frames without IP.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum NonIpPolicy {
+    /// Forward them.
+    Forward,
+    /// Drop them.
+    Drop,
+}
+
+/// `block`: which verdicts also block the packet's source, and for how long.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct BlockSection {
+    /// Seconds a source stays blocked.
+    pub duration: u64,
+    /// Rules (by sid) whose drop or reject also blocks the source.
+    pub sids: Vec<u32>,
+    /// Rules carrying this metadata key (`metadata: portcullis-block true`) block too.
+    pub metadata_key: String,
+}
+
+impl Default for BlockSection {
+    fn default() -> Self {
+        BlockSection {
+            duration: 60,
+            sids: Vec::new(),
+            metadata_key: "portcullis-block".into(),
         }
     }
 }
