@@ -1,0 +1,306 @@
+#!/usr/bin/env bash
+# Inline forwarding throughput of `portcullis run` over net_memif, with dpdk-testpmd as the
+# traffic generator in a second process. See scripts/bench/README.md.
+#
+#   testpmd (generator, CPU 0)                          forwarder under test (worker on CPU 1)
+#   port 0 net_pcap rx_pcap=<capture>,infinite_rx=1
+#      │ io, chained topology
+#      ▼
+#   port 1 net_memif0 (client) ── a.sock ──► net_memif0 (server) ─┐ portcullis run, pair
+#   port 2 net_memif1 (client) ◄── b.sock ── net_memif1 (server) ◄┘ [net_memif0, net_memif1]
+#      │                                                             (or testpmd io: the ceiling)
+#      ▼ counted (Rx-pps of port 2), then dropped by port 0's tx (net_pcap without tx_pcap)
+#
+# What testpmd receives back on port 2 is what the forwarder forwarded: that rate is the figure.
+# Traffic: "64B" replays a capture of 60-byte UDP frames (64 B on the wire), 1024 flows, written
+# by frames64.py; "mix" replays the project's demo capture (908 packets, 540 B on average,
+# HTTP/DNS/TLS office traffic with seven attacks) or MIX_CAPTURE. testpmd's txonly mode never
+# polls RX, so it could not count what comes back: replaying a capture costs the generator as
+# little per packet and keeps one mechanism for both traffic kinds.
+#
+# Usage: scripts/bench/memif.sh [--ceiling-only]
+# Environment: DURATION (s per measurement, 10), WARMUP (s, 3), REPEAT (best of N, 1),
+#   READY_TIMEOUT (s to wait for the forwarder's first packet, 180), PORTCULLIS (binary; default
+#   target/release/portcullis, built when missing), ET_OPEN (folder of *.rules, default
+#   ../shared/data/rules/et-open), MIX_CAPTURE (pcap; default the demo capture), GEN_CPU (0),
+#   FWD_CPU (1), KEEP=1 keeps the work folder (logs, configs, EVE) for inspection.
+
+# shellcheck source=scripts/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
+
+DURATION="${DURATION:-10}"
+WARMUP="${WARMUP:-3}"
+REPEAT="${REPEAT:-1}"
+READY_TIMEOUT="${READY_TIMEOUT:-180}"
+PORTCULLIS="${PORTCULLIS:-$REPO_ROOT/target/release/portcullis}"
+ET_OPEN="${ET_OPEN:-$REPO_ROOT/../shared/data/rules/et-open}"
+MIX_CAPTURE="${MIX_CAPTURE:-}"
+GEN_CPU="${GEN_CPU:-0}"
+FWD_CPU="${FWD_CPU:-1}"
+CEILING_ONLY=0
+
+case "${1:-}" in
+    "") ;;
+    --ceiling-only) CEILING_ONLY=1 ;;
+    *) echo "usage: $0 [--ceiling-only]" >&2; exit 2 ;;
+esac
+
+command -v dpdk-testpmd >/dev/null || { log bench "dpdk-testpmd not found (apt install dpdk)"; exit 1; }
+
+WORK="$(mktemp -d /tmp/pcbench.XXXXXX)"
+FWD_PID=""
+GEN_PID=""
+GEN_FD=""
+
+# stop PID: SIGINT (graceful for testpmd and portcullis), SIGKILL after 20 s; sets STOP_RC to the
+# exit code (a global, since `wait` only works in the shell that started the process).
+stop() {
+    local pid="$1" i
+    kill -INT "$pid" 2>/dev/null || true
+    for ((i = 0; i < 200; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    STOP_RC=0
+    wait "$pid" 2>/dev/null || STOP_RC=$?
+}
+
+cleanup() {
+    [[ -n "$GEN_FD" ]] && exec {GEN_FD}>&- 2>/dev/null
+    [[ -n "$GEN_PID" ]] && stop "$GEN_PID"
+    [[ -n "$FWD_PID" ]] && stop "$FWD_PID"
+    if [[ "${KEEP:-0}" == 1 ]]; then
+        log bench "work folder kept: $WORK"
+    else
+        rm -rf "$WORK"
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# EAL options shared by every DPDK process here: no hugepages, no PCI scan, quiet, no telemetry.
+eal_common() {
+    printf '%s\n' --no-huge --no-pci --no-telemetry --log-level=lib.eal:warning
+}
+
+# memif_vdev INDEX SOCKET ROLE
+memif_vdev() {
+    echo "net_memif$1,role=$3,socket=$2,id=0"
+}
+
+# The ceiling: testpmd io-forwarding between the two memif servers, its forwarding lcore alone
+# on FWD_CPU (the main lcore sleeps on GEN_CPU).
+start_testpmd_forwarder() {
+    local tag="$1"
+    mapfile -t eal < <(eal_common)
+    dpdk-testpmd --lcores "0@$GEN_CPU,1@$FWD_CPU" "${eal[@]}" -m 512 --file-prefix "pcb-fwd-$$" \
+        --vdev "$(memif_vdev 0 "$WORK/a.sock" server)" --vdev "$(memif_vdev 1 "$WORK/b.sock" server)" \
+        -- --nb-cores=1 --forward-mode=io --auto-start --stats-period=3600 \
+        --total-num-mbufs=16384 </dev/null >"$WORK/$tag.fwd.log" 2>&1 &
+    FWD_PID=$!
+}
+
+# portcullis run with one worker on FWD_CPU (main lcore on GEN_CPU), pair [memif0, memif1].
+# RULES: a rules file, or empty for no rules.
+start_portcullis_forwarder() {
+    local tag="$1" rules="$2" rule_list=""
+    [[ -n "$rules" ]] && rule_list="\"$rules\""
+    mkdir -p "$WORK/$tag.log.d"
+    cat >"$WORK/$tag.toml" <<EOF
+default-log-dir = "$WORK/$tag.log.d"
+rule-files = [$rule_list]
+[dpdk]
+eal-args = ["--lcores", "0@$GEN_CPU,1@$FWD_CPU", "-m", "1024", "--file-prefix", "pcb-pc-$$",
+            $(eal_common | sed 's/.*/"&"/' | paste -sd, -)]
+workers = 1
+stats-interval = 0
+pairs = [["net_memif0", "net_memif1"]]
+[[dpdk.ports]]
+name = "net_memif0"
+vdev = "$(memif_vdev 0 "$WORK/a.sock" server)"
+[[dpdk.ports]]
+name = "net_memif1"
+vdev = "$(memif_vdev 1 "$WORK/b.sock" server)"
+EOF
+    "$PORTCULLIS" run -c "$WORK/$tag.toml" >"$WORK/$tag.fwd.log" 2>&1 &
+    FWD_PID=$!
+}
+
+# port_stat PORT FIELD: the value after "FIELD:" in testpmd's "show port stats" block of PORT
+# (stdin: testpmd output). Empty when absent.
+port_stat() {
+    awk -v p="$1" -v f="$2:" '
+        /NIC statistics for port/ { cur = $(NF - 1) }
+        cur == p { for (i = 1; i < NF; i++) if ($i == f) { print $(i + 1); exit } }'
+}
+
+gen_cmd() {
+    printf '%s\n' "$*" >&"$GEN_FD"
+}
+
+# gen_show LOG: asks for port stats and prints the block they produced, once port 2's (the last)
+# is complete (up to 5 s).
+gen_show() {
+    local log="$1" mark i
+    mark=$(wc -l <"$log")
+    gen_cmd "show port stats all"
+    for ((i = 0; i < 50; i++)); do
+        sleep 0.1
+        [[ -n "$(tail -n +"$((mark + 1))" "$log" | port_stat 2 Tx-pps)" ]] && break
+    done
+    tail -n +"$((mark + 1))" "$log"
+}
+
+# measure TAG CAPTURE: starts the generator against the running forwarder, waits for the first
+# packet back, warms up, then sets MEASURED="<Mpps back on port 2> <Mpps sent on port 1>" over
+# DURATION (runs in this shell, not a subshell, so the cleanup trap knows every process).
+measure() {
+    local tag="$1" capture="$2" log="$WORK/$1.gen.log" deadline back sent i
+    MEASURED=""
+    for ((i = 0; i < 100; i++)); do
+        [[ -S "$WORK/a.sock" && -S "$WORK/b.sock" ]] && break
+        kill -0 "$FWD_PID" 2>/dev/null || { log bench "$tag: forwarder exited"; tail -5 "$WORK/$tag.fwd.log" >&2; return 1; }
+        sleep 0.2
+    done
+    mkfifo "$WORK/gen.in"
+    mapfile -t eal < <(eal_common)
+    stdbuf -oL dpdk-testpmd --lcores "0@$GEN_CPU,1@$GEN_CPU" "${eal[@]}" -m 512 --file-prefix "pcb-gen-$$" \
+        --vdev "net_pcap0,rx_pcap=$capture,infinite_rx=1" \
+        --vdev "$(memif_vdev 0 "$WORK/a.sock" client)" --vdev "$(memif_vdev 1 "$WORK/b.sock" client)" \
+        -- -i --nb-cores=1 --forward-mode=io --port-topology=chained \
+        --total-num-mbufs=16384 <"$WORK/gen.in" >"$log" 2>&1 &
+    GEN_PID=$!
+    exec {GEN_FD}>"$WORK/gen.in"
+    gen_cmd start
+    deadline=$((SECONDS + READY_TIMEOUT))
+    while :; do
+        back=$(gen_show "$log" | port_stat 2 RX-packets)
+        [[ "${back:-0}" -gt 0 ]] && break
+        if ! kill -0 "$FWD_PID" 2>/dev/null || ((SECONDS > deadline)); then
+            log bench "$tag: nothing came back (forwarder log: $WORK/$tag.fwd.log)"
+            tail -5 "$WORK/$tag.fwd.log" >&2
+            return 1
+        fi
+        sleep 1
+    done
+    sleep "$WARMUP"
+    gen_show "$log" >/dev/null
+    sleep "$DURATION"
+    local block
+    block=$(gen_show "$log")
+    back=$(port_stat 2 Rx-pps <<<"$block")
+    sent=$(port_stat 1 Tx-pps <<<"$block")
+    gen_cmd stop
+    gen_cmd quit
+    exec {GEN_FD}>&-
+    GEN_FD=""
+    stop "$GEN_PID"
+    GEN_PID=""
+    rm -f "$WORK/gen.in"
+    MEASURED=$(awk -v b="$back" -v s="$sent" 'BEGIN { printf "%.3f %.3f", b / 1e6, s / 1e6 }')
+}
+
+# run_case TAG CAPTURE FORWARDER [RULES]: sets BEST="<Mpps back> <Mpps sent>", the best of REPEAT
+# measurements ("- -" when none succeeded), and RC, the forwarder's exit code after SIGINT.
+run_case() {
+    local tag="$1" capture="$2" forwarder="$3" rules="${4:-}" best="" r result
+    for ((r = 1; r <= REPEAT; r++)); do
+        rm -f "$WORK/a.sock" "$WORK/b.sock"
+        if [[ "$forwarder" == testpmd ]]; then
+            start_testpmd_forwarder "$tag"
+        else
+            start_portcullis_forwarder "$tag" "$rules"
+        fi
+        measure "$tag" "$capture" || true
+        result="$MEASURED"
+        if [[ -n "$GEN_PID" ]]; then
+            [[ -n "$GEN_FD" ]] && exec {GEN_FD}>&-
+            GEN_FD=""
+            stop "$GEN_PID"
+            GEN_PID=""
+            rm -f "$WORK/gen.in"
+        fi
+        stop "$FWD_PID"
+        RC="$STOP_RC"
+        FWD_PID=""
+        [[ -z "$result" ]] && continue
+        log bench "$tag run $r: $result (Mpps back, Mpps sent)"
+        if [[ -z "$best" ]] || awk -v a="${result%% *}" -v b="${best%% *}" 'BEGIN { exit !(a > b) }'; then
+            best="$result"
+        fi
+    done
+    BEST="${best:-- -}"
+}
+
+# --- inputs -------------------------------------------------------------------------------------
+
+python3 "$SCRIPTS/bench/frames64.py" "$WORK/frames64.pcap" 1024
+HAVE_PORTCULLIS=0
+if ((CEILING_ONLY == 0)); then
+    if [[ ! -x "$PORTCULLIS" ]]; then
+        log bench "building $PORTCULLIS (release)"
+        cargo build --release -p portcullis
+    fi
+    if "$PORTCULLIS" run --help >/dev/null 2>&1; then
+        HAVE_PORTCULLIS=1
+    else
+        log bench "$PORTCULLIS has no 'run' command yet: measuring the ceiling only"
+    fi
+fi
+if [[ -z "$MIX_CAPTURE" ]]; then
+    MIX_CAPTURE="$WORK/demo.pcap"
+    if [[ -x "$PORTCULLIS" ]]; then
+        "$PORTCULLIS" demo-capture -o "$MIX_CAPTURE" >/dev/null
+    else
+        log bench "no portcullis binary for the demo capture: measuring 64-byte frames only"
+        MIX_CAPTURE=""
+    fi
+fi
+ET_RULES=""
+if ((HAVE_PORTCULLIS)); then
+    if compgen -G "$ET_OPEN/*.rules" >/dev/null; then
+        ET_RULES="$WORK/et-open.rules"
+        cat "$ET_OPEN"/*.rules >"$ET_RULES"
+        log bench "ET Open: $(grep -c '^[a-z]' "$ET_RULES") active rules from $ET_OPEN"
+    else
+        log bench "no rules in $ET_OPEN: skipping the ET Open rows"
+    fi
+fi
+
+# --- measurements -------------------------------------------------------------------------------
+
+log bench "load average before: $(cut -d' ' -f1-3 /proc/loadavg); $DURATION s per measurement, best of $REPEAT"
+ROWS=()
+for traffic in 64B mix; do
+    capture="$WORK/frames64.pcap"
+    if [[ "$traffic" == mix ]]; then
+        [[ -z "$MIX_CAPTURE" ]] && continue
+        capture="$MIX_CAPTURE"
+    fi
+    run_case "$traffic-ceiling" "$capture" testpmd
+    ceiling="${BEST%% *}"
+    ROWS+=("$traffic|testpmd io (ceiling)|$BEST|$ceiling|$RC")
+    if ((HAVE_PORTCULLIS)); then
+        run_case "$traffic-norules" "$capture" portcullis ""
+        ROWS+=("$traffic|portcullis, no rules|$BEST|$ceiling|$RC")
+        if [[ -n "$ET_RULES" ]]; then
+            run_case "$traffic-etopen" "$capture" portcullis "$ET_RULES"
+            ROWS+=("$traffic|portcullis, ET Open|$BEST|$ceiling|$RC")
+        fi
+    fi
+done
+
+# --- report -------------------------------------------------------------------------------------
+
+echo
+echo "Inline forwarding over net_memif, 1 forwarding core (CPU $FWD_CPU), generator on CPU $GEN_CPU"
+printf '%-7s %-22s %10s %10s %12s %8s\n' traffic forwarder "Mpps back" "Mpps sent" "of ceiling" "exit"
+for row in "${ROWS[@]}"; do
+    IFS='|' read -r traffic forwarder result ceiling rc <<<"$row"
+    back="${result%% *}"
+    sent="${result##* }"
+    ratio=$(awk -v b="$back" -v c="$ceiling" 'BEGIN { if (c + 0 > 0 && b != "-") printf "%.0f%%", 100 * b / c; else print "-" }')
+    printf '%-7s %-22s %10s %10s %12s %8s\n' "$traffic" "$forwarder" "$back" "$sent" "$ratio" "$rc"
+done
+echo "(exit: the forwarder's exit code after SIGINT; load average after: $(cut -d' ' -f1-3 /proc/loadavg))"
