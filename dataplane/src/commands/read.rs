@@ -128,7 +128,7 @@ pub fn run(opts: &ReadOptions) -> Result<RunSummary, CliError> {
         .finish()
         .map_err(|e| CliError(format!("writing EVE log {e}")))?;
     Ok(RunSummary {
-        captures: captures_read,
+        source: format!("{captures_read} capture(s)"),
         packets: engine.stats().decoder.pkts,
         bytes: engine.stats().decoder.bytes,
         flows: engine.stats().flow.created,
