@@ -100,6 +100,7 @@ trap 'exit 143' TERM
 
 WORK="$(mktemp -d "$LAB_TMP_ROOT/$LAB_PREFIX.XXXXXX")"
 chmod 755 "$WORK" # the lab user's home and the FTP root live below it
+echo "$$" >"$WORK/run.pid" # lets cleanup.sh tell a live run from a crashed one
 mkdir -p "$WORK/logs"
 
 # ns_create NS: a namespace with loopback up and IPv6 off (no router/neighbour chatter in the
@@ -142,8 +143,10 @@ build_topology() {
 }
 
 # start_capture: tcpdump on the (promiscuous) bridge sees every frame between the namespaces.
+# It writes into the temp directory; only a run that completes moves the capture to OUT (with
+# its labels), so an interrupted attack run never leaves an unlabelled capture behind.
 start_capture() {
-    ip netns exec "$NS_BR" tcpdump -i br0 -s 0 -n -U -Z root -w "$OUT/$CAPTURE" \
+    ip netns exec "$NS_BR" tcpdump -i br0 -s 0 -n -U -Z root -w "$WORK/$CAPTURE" \
         >"$WORK/logs/tcpdump.log" 2>&1 &
     CAPTURE_PID=$!
     local tries=0
@@ -236,6 +239,7 @@ kill -TERM "$CAPTURE_PID"
 wait "$CAPTURE_PID" || true
 CAPTURE_PID=""
 RUN_END=$EPOCHREALTIME
+mv "$WORK/$CAPTURE" "$OUT/$CAPTURE"
 
 LABELS="$OUT/labels.csv"
 if [[ ! -s "$LABELS" ]]; then
