@@ -45,6 +45,24 @@ kill_namespace_processes() {
     fi
 }
 
+# lab_processes: prints the pids of processes whose command line names a lab temp directory
+# (every daemon, client and capture of a run does), wherever they live: this finds what a
+# deleted namespace would hide from `ip netns pids`.
+lab_processes() {
+    local cmdline pid args
+    for cmdline in /proc/[0-9]*/cmdline; do
+        pid="${cmdline#/proc/}"
+        pid="${pid%/cmdline}"
+        [[ "$pid" == "$$" || "$pid" == "$BASHPID" ]] && continue
+        # Read in bash itself: a helper process would carry the pattern in its own arguments.
+        mapfile -d '' args 2>/dev/null <"$cmdline" || continue
+        if [[ "${args[*]}" == *"$LAB_TMP_ROOT/$LAB_PREFIX."* ]]; then
+            echo "$pid"
+        fi
+    done
+    return 0
+}
+
 # lab_teardown: stops every process in the lab namespaces (TERM, then KILL after a grace period),
 # deletes the namespaces (which deletes the bridge and every veth with them), removes the
 # temporary user and the lab's temp directories. Idempotent: each step skips what is gone.
@@ -70,6 +88,11 @@ lab_teardown() {
         kill_namespace_processes KILL "$ns"
         ip netns delete "$ns" 2>/dev/null || true
     done
+    local pids
+    mapfile -t pids < <(lab_processes)
+    if ((${#pids[@]} > 0)); then
+        kill -KILL "${pids[@]}" 2>/dev/null || true
+    fi
     if getent passwd "$LAB_USER" >/dev/null 2>&1; then
         userdel --remove "$LAB_USER" 2>/dev/null || userdel "$LAB_USER" 2>/dev/null || true
     fi
@@ -80,10 +103,12 @@ lab_teardown() {
     return 0
 }
 
-# lab_leftovers: prints every lab object that still exists (namespaces, links with the prefix in
-# the root namespace, the temporary user, temp directories); prints nothing on a clean machine.
+# lab_leftovers: prints every lab object that still exists (namespaces, processes, links with the
+# prefix in the root namespace, the temporary user, temp directories); prints nothing on a clean
+# machine.
 lab_leftovers() {
     lab_namespaces | sed 's/^/netns /'
+    lab_processes | sed 's/^/process /'
     ip -o link show 2>/dev/null | awk -F': ' -v p="$LAB_PREFIX" 'index($2, p) == 1 { print "link " $2 }'
     if getent passwd "$LAB_USER" >/dev/null 2>&1; then
         echo "user $LAB_USER"
@@ -93,6 +118,37 @@ lab_leftovers() {
         [[ -e "$dir" ]] && echo "dir $dir"
     done
     return 0
+}
+
+# attack_window_counts PCAP LABELS GRACE: per label line of LABELS (a labels.csv, header
+# optional), the packets to or from that line's src_ip from its start until GRACE seconds after
+# its end, each packet counted for the latest window that started before it; then the number of
+# such packets outside every window. Fails when a window has no packet or some fall outside.
+attack_window_counts() {
+    local pcap="$1" labels="$2" grace="$3" src
+    src="$(awk -F, '$1 != "capture" { print $2; exit }' "$labels")"
+    [[ -n "$src" ]] || return 1
+    tcpdump -tt -n -r "$pcap" host "$src" 2>/dev/null | awk -v labels="$labels" -v g="$grace" '
+        BEGIN {
+            while ((getline line < labels) > 0) {
+                split(line, f, ",")
+                if (f[1] == "capture") continue
+                n++; s[n] = f[3]; e[n] = f[4]; t[n] = f[5]
+            }
+        }
+        {
+            ts = $1 + 0; w = 0
+            for (i = 1; i <= n; i++) if (ts >= s[i]) w = i
+            if (w > 0 && ts <= e[w] + g) c[w]++; else outside++
+        }
+        END {
+            for (i = 1; i <= n; i++) {
+                printf "  %-15s %6.1f s %8d packets\n", t[i], e[i] - s[i], c[i]
+                if (c[i] == 0) bad = 1
+            }
+            printf "  outside every window (+%s s): %d packets\n", g, outside
+            exit (bad || outside > 0)
+        }'
 }
 
 # require_root TAG: the lab creates namespaces and users, which needs root.

@@ -182,16 +182,6 @@ packet_count() {
     tcpdump -n -r "$pcap" "$@" 2>/dev/null | wc -l
 }
 
-# attack_packet_counts LABELS: per label line, the packets to or from the attacker inside its
-# window (printed for the run's summary).
-attack_packet_counts() {
-    local labels="$1"
-    tcpdump -tt -n -r "$OUT/$CAPTURE" host "$ATK_IP" 2>/dev/null | awk -F, -v labels="$labels" '
-        BEGIN { while ((getline line < labels) > 0) { n++; split(line, f, ","); s[n] = f[3]; e[n] = f[4]; t[n] = f[5] } }
-        { ts = $1 + 0; for (i = 1; i <= n; i++) if (ts >= s[i] && ts <= e[i] + 1) c[i]++ }
-        END { for (i = 1; i <= n; i++) printf "  %-15s %8.1f s %8d packets\n", t[i], e[i] - s[i], c[i] + 0 }'
-}
-
 SLOT=$((DURATION / 6))
 ((SLOT < 2)) && SLOT=2
 ((SLOT > 10)) && SLOT=10
@@ -254,13 +244,13 @@ cat "$LABELS_TMP" >>"$LABELS"
 TOTAL=$(packet_count "$OUT/$CAPTURE")
 {
     echo "capture:  $OUT/$CAPTURE"
-    echo "mode:     $MODE (seed $SEED, duration ${DURATION}s, attack slot ${SLOT}s)"
+    echo "mode:     $MODE (seed $SEED, duration ${DURATION}s)"
     awk -v a="$RUN_START" -v b="$RUN_END" 'BEGIN { printf "elapsed:  %.1f s\n", b - a }'
     echo "packets:  $TOTAL"
-    echo "from/to attacker: $(packet_count "$OUT/$CAPTURE" host "$ATK_IP")"
     if [[ -s "$LABELS_TMP" ]]; then
-        echo "attacks (window, packets with the attacker inside it + 1 s):"
-        attack_packet_counts "$LABELS_TMP"
+        echo "from/to attacker: $(packet_count "$OUT/$CAPTURE" host "$ATK_IP")"
+        echo "attacks, ${SLOT}s slots (window length, packets with the attacker in it + 2 s):"
+        attack_window_counts "$OUT/$CAPTURE" "$LABELS_TMP" 2 || true
         echo "labels ($LABELS):"
         sed 's/^/  /' "$LABELS_TMP"
     fi
