@@ -6,14 +6,16 @@
 # labels.csv. Everything it creates is torn down on exit, interrupt or error.
 #
 # usage: run.sh [--out DIR] [--duration SECS] [--attacks|--benign-only] [--seed N]
-#   --out DIR       where the pcap, labels.csv and the run's log go (default: lab-out)
+#   --out DIR       where the pcap, labels.csv and the run's logs go (default: lab-out; relative
+#                   to the current directory)
 #   --duration SECS benign traffic length, 10..3600 (default 60); in attack mode the benign
 #                   traffic keeps running until the attacks are over (each gets DURATION/6 s,
 #                   clamped to 2..10 s) plus a short tail
 #   --attacks       benign traffic plus the attacks (default)
 #   --benign-only   benign traffic only: a training capture, no label lines
-#   --seed N        seeds the clients' choices and the run's password (default 1)
+#   --seed N        seeds the clients' choices; part of the capture's name (default 1)
 
+CALLER_DIR="$PWD" # lib.sh moves to the repository root; --out is relative to the caller
 # shellcheck source=scripts/lab/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # shellcheck source=scripts/lab/services.sh
@@ -68,6 +70,7 @@ if [[ -n "$(lab_leftovers)" ]]; then
     exit 1
 fi
 
+[[ "$OUT" == /* ]] || OUT="$CALLER_DIR/$OUT"
 mkdir -p "$OUT"
 OUT="$(cd "$OUT" && pwd)"
 STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
