@@ -123,8 +123,12 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, CliError> {
             rss: (dist == Distribution::HardwareRss).then(RssConf::default),
             ..PortConf::default()
         };
-        setup_port(port, &pool, (n_rx, n_tx), &conf, &cfg)
-            .map_err(|e| CliError(format!("port {name}: {e}")))?;
+        setup_port(port, &pool, (n_rx, n_tx), &conf, &cfg).map_err(|e| {
+            CliError(format!(
+                "port {name}: {e} ({n_rx} RX and {n_tx} TX queues wanted: every worker needs \
+                 its own TX queue on every port; a net_pcap port needs one tx_pcap per worker)"
+            ))
+        })?;
     }
     eprintln!(
         "portcullis: {} port(s), {} worker(s), distribution: {:?}",
