@@ -482,3 +482,6 @@ fn drop_event(
         source_blocked,
     }
 }
+
+#[cfg(test)]
+mod tests;
