@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The Portcullis demo: builds the release binary, writes the demo capture (office traffic with
-# seven attacks), runs it through configs/demo.rules as an inline IPS would (--simulate-ips),
-# and prints the alerts and the number of dropped packets.
+# seven attacks), runs the inline IPS on DPDK with the capture replayed through a net_pcap
+# virtual port (configs/demo-run.toml, rules configs/demo.rules), and prints what it blocked
+# and why. What passed is in out/demo/forwarded.pcap, reject answers in out/demo/answers.pcap.
 
 # shellcheck source=scripts/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -11,10 +12,9 @@ BIN="target/release/portcullis"
 CAPTURE="$OUT/demo.pcap"
 RULES="configs/demo.rules"
 
-# The engine run. Offline today: the pcap reader. When the DPDK data plane lands this becomes
-# `portcullis run` with the capture on a net_pcap virtual port; nothing else here changes.
+# The engine run: the inline data plane on DPDK (net_pcap in, net_pcap out, no hugepages).
 run_engine() {
-    "$BIN" read -r "$CAPTURE" -S "$RULES" -l "$OUT" --simulate-ips
+    "$BIN" run -c configs/demo-run.toml
 }
 
 "$SCRIPTS/setup.sh"
@@ -27,7 +27,7 @@ rm -f "$OUT/eve.json"
 log demo "writing $CAPTURE"
 "$BIN" demo-capture -o "$CAPTURE"
 
-log demo "running $CAPTURE through $RULES (simulated IPS)"
+log demo "running $CAPTURE inline through DPDK net_pcap ports with $RULES"
 run_engine
 
 python3 "$SCRIPTS/eve_summary.py" "$OUT/eve.json"

@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::commands::{demo_capture, read, rules_check};
 use crate::config::ChecksumChecks;
+use crate::inline;
 
 /// A command failed; the message is the one-line reason printed to stderr.
 #[derive(Debug)]
@@ -37,6 +38,8 @@ struct Cli {
 enum Command {
     /// Analyze captures offline, as `suricata -r` does: alerts and stats to <log dir>/eve.json.
     Read(ReadArgs),
+    /// Run the inline IPS on DPDK ports (EAL, ports, pairs and workers from the config).
+    Run(RunArgs),
     /// Rule-file tools.
     Rules {
         #[command(subcommand)]
@@ -76,6 +79,22 @@ struct ReadArgs {
     /// threshold.config file (thresholds, suppressions, rate filters).
     #[arg(long = "threshold-file", value_name = "FILE")]
     threshold_file: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+struct RunArgs {
+    /// Configuration file (TOML) with the [dpdk] section.
+    #[arg(short = 'c', value_name = "CONFIG")]
+    config: Option<PathBuf>,
+    /// Override a configuration key: --set dpdk.workers=2
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    sets: Vec<String>,
+    /// Rule file, in addition to the config's rule-files; repeat for several.
+    #[arg(short = 'S', value_name = "RULES")]
+    rules: Vec<PathBuf>,
+    /// Log directory (default: the config's default-log-dir).
+    #[arg(short = 'l', value_name = "DIR")]
+    log_dir: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -139,6 +158,16 @@ pub fn run(args: &[String]) -> Result<(), CliError> {
                 simulate_ips: a.simulate_ips,
             };
             let summary = read::run(&opts)?;
+            eprint!("{summary}");
+            Ok(())
+        }
+        Command::Run(a) => {
+            let summary = inline::run(&inline::RunOptions {
+                config: a.config,
+                sets: a.sets,
+                rule_files: a.rules,
+                log_dir: a.log_dir,
+            })?;
             eprint!("{summary}");
             Ok(())
         }

@@ -6,6 +6,7 @@ pub mod commands;
 pub mod config;
 pub mod demo;
 pub mod dpdk;
+pub mod inline;
 pub mod output;
 pub mod rules;
 pub mod summary;

@@ -9,8 +9,8 @@ use crate::output::EventTally;
 /// What one run did.
 #[derive(Debug, Clone)]
 pub struct RunSummary {
-    /// Capture files read.
-    pub captures: usize,
+    /// Where packets came from (`3 capture(s)`, `2 port(s), 1 worker(s)`).
+    pub source: String,
     /// Packets processed.
     pub packets: u64,
     /// Bytes processed.
@@ -39,12 +39,12 @@ impl fmt::Display for RunSummary {
             .max(1e-9);
         writeln!(
             f,
-            "portcullis: {} packets ({} bytes) in {} flows from {} capture(s) in {:.3} s \
+            "portcullis: {} packets ({} bytes) in {} flows from {} in {:.3} s \
              (rules ready in {:.3} s; {:.0} packets/s inspecting)",
             self.packets,
             self.bytes,
             self.flows,
-            self.captures,
+            self.source,
             secs,
             self.startup.as_secs_f64(),
             self.packets as f64 / inspect,

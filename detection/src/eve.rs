@@ -258,6 +258,7 @@ mod tests {
             ip_id: 5,
             tcp: Some((1, 2, 512, 0x18)),
             rule: None,
+            source_blocked: false,
         };
         let v = drop_record(&d);
         assert_eq!(v["event_type"], "drop");

@@ -7,6 +7,7 @@ pub mod detect;
 pub mod engine;
 pub mod eve;
 pub mod flow;
+pub mod respond;
 pub mod rules;
 pub mod stream;
 pub mod threshold;

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use portcullis_detection::engine::Engine;
+use portcullis_detection::engine::{BlockList, Engine};
 use portcullis_detection::eve;
 
 use crate::capture::{capture_files, CaptureError, CaptureReader};
@@ -70,7 +70,8 @@ pub fn run(opts: &ReadOptions) -> Result<RunSummary, CliError> {
     let mut eve_file = EveFile::create(&log_dir, &eve_cfg.filename, eve_cfg.enabled)
         .map_err(|e| CliError(format!("cannot create EVE log {e}")))?;
 
-    let engine_cfg = cfg.engine_config(opts.simulate_ips, checks != ChecksumChecks::No);
+    let blocks = Arc::new(BlockList::new());
+    let engine_cfg = cfg.engine_config(opts.simulate_ips, checks != ChecksumChecks::No, &blocks);
     let mut engine = Engine::new(engine_cfg, Arc::clone(&ruleset));
     let mut auto_checksums = checks == ChecksumChecks::Auto;
     let mut captures_read = 0usize;
@@ -127,7 +128,7 @@ pub fn run(opts: &ReadOptions) -> Result<RunSummary, CliError> {
         .finish()
         .map_err(|e| CliError(format!("writing EVE log {e}")))?;
     Ok(RunSummary {
-        captures: captures_read,
+        source: format!("{captures_read} capture(s)"),
         packets: engine.stats().decoder.pkts,
         bytes: engine.stats().decoder.bytes,
         flows: engine.stats().flow.created,

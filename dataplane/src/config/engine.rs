@@ -1,7 +1,9 @@
 //! Turning the configuration into the engine's settings.
 
 use portcullis_detection::decode::DecodeOptions;
-use portcullis_detection::engine::EngineConfig;
+use std::sync::Arc;
+
+use portcullis_detection::engine::{BlockList, BlockPolicy, EngineConfig};
 use portcullis_detection::flow::{FlowConfig, FlowTimeouts, ProtoTimeouts};
 use portcullis_detection::stream::StreamConfig;
 
@@ -18,8 +20,14 @@ fn proto_timeouts(t: &Timeouts) -> ProtoTimeouts {
 
 impl Config {
     /// The engine settings of this configuration. `inline` applies drop/reject verdicts;
-    /// `validate_checksums` is the outcome of `-k` / `pcap-file.checksum-checks`.
-    pub fn engine_config(&self, inline: bool, validate_checksums: bool) -> EngineConfig {
+    /// `validate_checksums` is the outcome of `-k` / `pcap-file.checksum-checks`; `blocks` is
+    /// the block list shared by every worker of the process.
+    pub fn engine_config(
+        &self,
+        inline: bool,
+        validate_checksums: bool,
+        blocks: &Arc<BlockList>,
+    ) -> EngineConfig {
         let mut flow = FlowConfig::from_memcap(self.flow.memcap.0);
         flow.midstream = self.stream.midstream;
         flow.timeouts = FlowTimeouts {
@@ -41,6 +49,12 @@ impl Config {
             stream,
             stream_checksum_validation: validate_checksums && self.stream.checksum_validation,
             inline,
+            block: Some(BlockPolicy {
+                list: Arc::clone(blocks),
+                duration_secs: self.block.duration,
+                sids: self.block.sids.clone(),
+                metadata_key: self.block.metadata_key.clone(),
+            }),
         }
     }
 }

@@ -84,6 +84,8 @@ pub struct DropEvent {
     /// The rule whose verdict dropped this packet; `None` when the packet belongs to a flow
     /// dropped earlier.
     pub rule: Option<RuleInfo>,
+    /// Dropped because its source is on the block list.
+    pub source_blocked: bool,
 }
 
 /// Receives events as the engine produces them.

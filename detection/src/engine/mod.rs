@@ -4,6 +4,7 @@
 //! shares the compiled [`Ruleset`] read-only. The same code runs behind the pcap reader and the
 //! DPDK ports, so offline results are inline results.
 
+mod blocklist;
 mod events;
 mod ruleset;
 mod stats;
@@ -11,6 +12,7 @@ mod verdict;
 
 use std::sync::Arc;
 
+pub use blocklist::BlockList;
 pub use events::{AlertEvent, CollectingSink, DropEvent, EventSink, PacketMeta, RuleInfo};
 pub use ruleset::Ruleset;
 pub use stats::{DecoderStats, EngineStats, VerdictStats};
@@ -37,6 +39,22 @@ pub struct EngineConfig {
     pub stream_checksum_validation: bool,
     /// Apply drop and reject verdicts (inline, or `--simulate-ips`).
     pub inline: bool,
+    /// Which drop verdicts also block their source, and the shared block list.
+    pub block: Option<BlockPolicy>,
+}
+
+/// Blocking sources after a verdict: rules listed by sid, or carrying a metadata key, block the
+/// source of the packet they dropped for `duration_secs` (inline only).
+#[derive(Debug, Clone)]
+pub struct BlockPolicy {
+    /// The list every worker checks first.
+    pub list: Arc<BlockList>,
+    /// Seconds a source stays blocked.
+    pub duration_secs: u64,
+    /// Rules that block, by sid.
+    pub sids: Vec<u32>,
+    /// Rules that block, by metadata key (`metadata: <key> ...`).
+    pub metadata_key: String,
 }
 
 impl Default for EngineConfig {
@@ -47,6 +65,7 @@ impl Default for EngineConfig {
             stream: StreamConfig::default(),
             stream_checksum_validation: true,
             inline: false,
+            block: None,
         }
     }
 }
@@ -83,12 +102,24 @@ pub struct Engine {
     matches: Vec<RuleId>,
     stream_matches: Vec<RuleId>,
     last_expire_sec: u64,
+    /// Per rule (by `RuleId`): whether its drop blocks the source (see [`BlockPolicy`]).
+    blocking_rules: Vec<bool>,
 }
 
 impl Engine {
     /// A worker engine over a shared ruleset.
     pub fn new(cfg: EngineConfig, ruleset: Arc<Ruleset>) -> Self {
+        let blocking_rules = (0..ruleset.len() as u32)
+            .map(|i| {
+                let rule = ruleset.detect().rule(RuleId(i));
+                cfg.block.as_ref().is_some_and(|b| {
+                    b.sids.contains(&rule.sid)
+                        || rule.metadata.iter().any(|(k, _)| *k == b.metadata_key)
+                })
+            })
+            .collect();
         Engine {
+            blocking_rules,
             scratch: ruleset.detect().new_scratch(),
             flows: FlowTable::new(cfg.flow),
             stream_mem: MemBudget::new(cfg.stream.memcap),
@@ -164,6 +195,14 @@ impl Engine {
         let Some(ip) = pkt.ip.as_ref() else {
             return Verdict::Pass;
         };
+        if let Some(policy) = self.cfg.block.as_ref().filter(|_| self.cfg.inline) {
+            if policy.list.is_blocked(ip.src, pkt.ts) {
+                self.stats.verdicts.blocked_source += 1;
+                let meta = packet_meta(pkt, ip, self.stats.decoder.pkts, None);
+                sink.drop_packet(&drop_event(pkt, ip, meta, None, true));
+                return Verdict::Drop;
+            }
+        }
         let tcp_checksum_bad = self.cfg.stream_checksum_validation
             && pkt.tcp().is_some_and(|t| t.checksum_ok == Some(false));
         if tcp_checksum_bad {
@@ -184,7 +223,7 @@ impl Engine {
             FlowAction::Pass => return Verdict::Pass,
             FlowAction::Drop if self.cfg.inline => {
                 let meta = packet_meta(pkt, ip, self.stats.decoder.pkts, Some((flow, dir)));
-                sink.drop_packet(&drop_event(pkt, ip, meta, None));
+                sink.drop_packet(&drop_event(pkt, ip, meta, None, false));
                 return Verdict::Drop;
             }
             _ => {}
@@ -271,11 +310,22 @@ impl Engine {
         if decision.passed {
             flow.data.action = FlowAction::Pass;
         }
-        if let Some(rule) = decision.dropped_by {
+        if let Some((id, rule)) = decision.dropped_by {
             flow.data.action = FlowAction::Drop;
-            sink.drop_packet(&drop_event(pkt, ip, meta, Some(rule)));
+            self.block_source(id, ip, pkt.ts);
+            sink.drop_packet(&drop_event(pkt, ip, meta, Some(rule), false));
         }
         decision.verdict
+    }
+
+    /// Blocks the packet's source when rule `id` is a blocking rule.
+    fn block_source(&self, id: RuleId, ip: &IpHeader, now: Timestamp) {
+        if let Some(policy) = &self.cfg.block {
+            if self.blocking_rules[id.0 as usize] {
+                let until = Timestamp(now.0 + policy.duration_secs * 1_000_000);
+                policy.list.block(ip.src, now, until);
+            }
+        }
     }
 
     fn inspect_stateless(
@@ -302,8 +352,9 @@ impl Engine {
         let meta = packet_meta(pkt, ip, self.stats.decoder.pkts, None);
         let decision = apply_matches(ruleset, &self.matches, &[], self.cfg.inline, &meta, sink);
         self.stats.detect.alerts += decision.alerts;
-        if let Some(rule) = decision.dropped_by {
-            sink.drop_packet(&drop_event(pkt, ip, meta, Some(rule)));
+        if let Some((id, rule)) = decision.dropped_by {
+            self.block_source(id, ip, pkt.ts);
+            sink.drop_packet(&drop_event(pkt, ip, meta, Some(rule), false));
         }
         decision.verdict
     }
@@ -315,7 +366,7 @@ struct Decision {
     /// A `pass` rule matched: the rest of the flow goes uninspected.
     passed: bool,
     /// The drop or reject rule that stopped the packet (inline only).
-    dropped_by: Option<RuleInfo>,
+    dropped_by: Option<(RuleId, RuleInfo)>,
     alerts: u64,
 }
 
@@ -365,7 +416,7 @@ fn apply_matches(
         let blocks = inline && action.is_drop();
         if blocks && decision.dropped_by.is_none() {
             decision.verdict = verdict_of(action);
-            decision.dropped_by = Some(ruleset.info(id).clone());
+            decision.dropped_by = Some((id, ruleset.info(id).clone()));
         }
         if alert {
             decision.alerts += 1;
@@ -418,6 +469,7 @@ fn drop_event(
     ip: &IpHeader,
     meta: PacketMeta,
     rule: Option<RuleInfo>,
+    source_blocked: bool,
 ) -> DropEvent {
     DropEvent {
         packet: meta,
@@ -427,5 +479,9 @@ fn drop_event(
         ip_id: ip.id,
         tcp: pkt.tcp().map(|t| (t.seq, t.ack, t.window, t.flags)),
         rule,
+        source_blocked,
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -119,6 +119,8 @@ pub struct VerdictStats {
     pub dropped: u64,
     /// Of the dropped, those answered with a reject.
     pub rejected: u64,
+    /// Of the dropped, those whose source was on the block list.
+    pub blocked_source: u64,
 }
 
 impl VerdictStats {
@@ -213,6 +215,7 @@ impl EngineStats {
                 "accepted": self.verdicts.accepted,
                 "blocked": self.verdicts.dropped,
                 "rejected": self.verdicts.rejected,
+                "blocked_source": self.verdicts.blocked_source,
             },
         })
     }
