@@ -175,7 +175,12 @@ impl Background {
     /// Returns the exit code, `None` when it had to be killed or died by a signal.
     pub fn signal_and_wait(&mut self, signal: &str, limit: Duration) -> Option<i32> {
         let pid = self.child.id().to_string();
-        run(&["kill", "-s", signal, &pid], Duration::from_secs(5));
+        // The shell's builtin `kill`: dash is on every Debian, procps's /usr/bin/kill is not.
+        let script = r#"kill -s "$1" "$2""#;
+        run(
+            &["sh", "-c", script, "sh", signal, &pid],
+            Duration::from_secs(5),
+        );
         let (code, timed_out) = wait_bounded(&mut self.child, limit);
         assert!(
             !timed_out,

@@ -11,12 +11,11 @@ use super::cmd::run;
 const AF_PACKET_PMD: &str = "/usr/lib/x86_64-linux-gnu/dpdk/pmds-23.0/librte_net_af_packet.so";
 
 /// Command-line tools the test runs, each with an argument that only prints a version.
-const TOOLS: [(&str, &str); 5] = [
+const TOOLS: [(&str, &str); 4] = [
     ("ip", "-V"),
     ("ethtool", "--version"),
     ("curl", "--version"),
     ("python3", "--version"),
-    ("kill", "-l"),
 ];
 
 /// True when the effective user is root, read from /proc (no libc call needed).
