@@ -15,8 +15,8 @@
 # Traffic: "64B" replays a capture of 60-byte UDP frames (64 B on the wire), 1024 flows, written
 # by frames64.py; "mix" replays the project's demo capture (908 packets, 540 B on average,
 # HTTP/DNS/TLS office traffic with seven attacks) or MIX_CAPTURE. testpmd's txonly mode never
-# polls RX, so it could not count what comes back: replaying a capture costs the generator as
-# little per packet and keeps one mechanism for both traffic kinds.
+# polls RX, so it could not count what comes back: replaying a capture costs the generator
+# little per packet and keeps one mechanism for both traffic kinds (README.md).
 #
 # Usage: scripts/bench/memif.sh [--ceiling-only]
 # Environment: DURATION (s per measurement, 10), WARMUP (s, 3), REPEAT (best of N, 1),
