@@ -146,9 +146,18 @@ fn reject_resets_the_client(topo: &Topology) {
     );
 }
 
-/// A plain `GET /` from `source` that gives up quickly when its SYN goes unanswered.
-fn probe(topo: &Topology, source: &str) -> Finished {
-    curl(
+/// One probe: a plain `GET /` from `source` that gives up quickly when its SYN goes unanswered.
+struct Probe {
+    /// curl's exit code.
+    code: Option<i32>,
+    /// Seconds since `t0` when curl started its transfer (and sent its SYN): the exit time less
+    /// curl's own `time_total`, so the time spent spawning `ip netns exec` on a loaded machine
+    /// does not count.
+    at: f64,
+}
+
+fn probe(topo: &Topology, source: &str, t0: Instant) -> Probe {
+    let done = curl(
         topo,
         &[
             "--interface",
@@ -159,13 +168,32 @@ fn probe(topo: &Topology, source: &str) -> Finished {
             "1",
             "-o",
             "/dev/null",
+            "-w",
+            "%{time_total}",
             &url("/"),
         ],
-    )
+    );
+    let ended = t0.elapsed().as_secs_f64();
+    let total: f64 = done
+        .stdout
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("curl -w time_total: {done:?}"));
+    Probe {
+        code: done.code,
+        at: ended - total,
+    }
 }
 
 /// Section 3: the dropped request times out; client A is then blocked for about
 /// `BLOCK_SECONDS` while client B gets through; then A gets through again.
+///
+/// A probes back to back from the moment the dropped request returns, so the probes cover the
+/// block without gaps and the first success marks its end. The block starts when the request is
+/// dropped: after `t0`, and at most curl's 1 s limit before curl returns at `returned`. So the
+/// first success must come no earlier than `t0 + duration` (less 0.3 s of timer granularity) and
+/// no later than `returned + duration` plus one probe round and slack for a loaded machine
+/// (3 s).
 fn drop_blocks_the_source_for_its_duration(topo: &Topology) {
     let t0 = Instant::now();
     let dropped = curl(
@@ -178,46 +206,50 @@ fn drop_blocks_the_source_for_its_duration(topo: &Topology) {
             &url("/forbidden"),
         ],
     );
+    let returned = t0.elapsed().as_secs_f64();
     assert_eq!(
         dropped.code,
         Some(28),
         "/forbidden must time out: {dropped:?}"
     );
 
-    let b = probe(topo, CLIENT_B);
-    assert!(b.ok(), "client B blocked with A: {b:?}");
-
-    // (seconds since t0 at the probe's start, its curl exit code)
-    let mut probes: Vec<(f64, Option<i32>)> = Vec::new();
-    loop {
-        let start = t0.elapsed().as_secs_f64();
-        let a = probe(topo, CLIENT_A);
-        probes.push((start, a.code));
-        if a.ok() {
-            break;
+    // Client B probes on its own thread while A is blocked, so a slow B cannot leave a gap in
+    // A's probes.
+    let (probes, b) = thread::scope(|scope| {
+        let b = scope.spawn(|| probe(topo, CLIENT_B, t0));
+        // (seconds since t0 when the probe's transfer started, its curl exit code)
+        let mut probes: Vec<(f64, Option<i32>)> = Vec::new();
+        loop {
+            let a = probe(topo, CLIENT_A, t0);
+            probes.push((a.at, a.code));
+            if a.code == Some(0) {
+                break;
+            }
+            assert_eq!(
+                a.code,
+                Some(28),
+                "a blocked probe must time out: {probes:?}"
+            );
+            assert!(a.at < 12.0, "client A still blocked after 12 s: {probes:?}");
         }
-        assert_eq!(a.code, Some(28), "a blocked probe must time out: {a:?}");
-        assert!(
-            start < 12.0,
-            "client A still blocked after 12 s: {probes:?}"
-        );
-        if probes.len() == 1 {
-            let b = probe(topo, CLIENT_B);
-            assert!(b.ok(), "client B blocked while A is: {b:?}");
-        }
-        thread::sleep(Duration::from_millis(100));
-    }
-    eprintln!("block: probes of client A (s since the dropped request, curl code): {probes:?}");
+        (probes, b.join().expect("client B's probe thread"))
+    });
+    eprintln!(
+        "block: /forbidden returned at {returned:.2} s, client B through at {:.2} s; \
+         probes of client A (s since the dropped request, curl code): {probes:?}",
+        b.at
+    );
+    assert_eq!(b.code, Some(0), "client B blocked while A is");
     let block = BLOCK_SECONDS as f64;
     let first_ok = probes.last().map_or(0.0, |p| p.0);
-    let last_failed = probes.iter().rev().nth(1).map_or(0.0, |p| p.0);
     assert!(probes.len() >= 2, "client A was never blocked: {probes:?}");
     assert!(
-        last_failed >= block - 1.5,
-        "A was blocked for less than the configured {block} s: {probes:?}"
+        b.at < first_ok,
+        "client B got through only at {:.2} s, after A's block: {probes:?}",
+        b.at
     );
     assert!(
-        (block - 0.3..=block + 2.5).contains(&first_ok),
+        (block - 0.3..=returned + block + 3.0).contains(&first_ok),
         "A unblocked at {first_ok:.2} s, configured {block} s: {probes:?}"
     );
 }
