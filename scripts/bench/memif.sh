@@ -51,11 +51,17 @@ WORK="$(mktemp -d /tmp/pcbench.XXXXXX)"
 FWD_PID=""
 GEN_PID=""
 GEN_FD=""
+FWD_FD=""
 
-# stop PID: SIGINT (graceful for testpmd and portcullis), SIGKILL after 20 s; sets STOP_RC to the
-# exit code (a global, since `wait` only works in the shell that started the process).
+# stop PID [GRACE]: waits GRACE seconds (default 0) for PID to exit by itself, then SIGINT
+# (graceful for portcullis), SIGKILL after 20 s more; sets STOP_RC to the exit code (a global,
+# since `wait` only works in the shell that started the process).
 stop() {
-    local pid="$1" i
+    local pid="$1" grace="${2:-0}" i
+    for ((i = 0; i < grace * 10; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
     kill -INT "$pid" 2>/dev/null || true
     for ((i = 0; i < 200; i++)); do
         kill -0 "$pid" 2>/dev/null || break
@@ -67,15 +73,42 @@ stop() {
 }
 
 cleanup() {
-    [[ -n "$GEN_FD" ]] && exec {GEN_FD}>&- 2>/dev/null
-    [[ -n "$GEN_PID" ]] && stop "$GEN_PID"
-    [[ -n "$FWD_PID" ]] && stop "$FWD_PID"
+    stop_forwarder
+    stop_generator
+
     if [[ "${KEEP:-0}" == 1 ]]; then
         log bench "work folder kept: $WORK"
     else
         rm -rf "$WORK"
     fi
 }
+# The forwarder stops first, while the generator is stopped but still connected: DPDK 22.11's
+# memif PMD crashes a process that is still polling when its peer disconnects.
+stop_forwarder() {
+    [[ -z "$FWD_PID" ]] && return 0
+    if [[ -n "$FWD_FD" ]]; then # testpmd: quit at the prompt
+        printf 'quit\n' >&"$FWD_FD" || true
+        exec {FWD_FD}>&-
+        FWD_FD=""
+        stop "$FWD_PID" 10
+    else
+        stop "$FWD_PID"
+    fi
+    RC="$STOP_RC"
+    FWD_PID=""
+}
+
+stop_generator() {
+    [[ -z "$GEN_PID" ]] && return 0
+    if [[ -n "$GEN_FD" ]]; then
+        printf 'quit\n' >&"$GEN_FD" || true
+        exec {GEN_FD}>&-
+        GEN_FD=""
+    fi
+    stop "$GEN_PID" 10
+    GEN_PID=""
+}
+
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -90,15 +123,20 @@ memif_vdev() {
 }
 
 # The ceiling: testpmd io-forwarding between the two memif servers, its forwarding lcore alone
-# on FWD_CPU (the main lcore sleeps on GEN_CPU).
+# on FWD_CPU. Interactive, reading commands from a FIFO held open by this script: its main lcore
+# then sleeps in a blocking read on GEN_CPU (non-interactive testpmd's main lcore keeps CPU 0
+# busy, which would slow the generator and understate the ceiling).
 start_testpmd_forwarder() {
     local tag="$1"
     mapfile -t eal < <(eal_common)
+    rm -f "$WORK/fwd.in"
+    mkfifo "$WORK/fwd.in"
     dpdk-testpmd --lcores "0@$GEN_CPU,1@$FWD_CPU" "${eal[@]}" -m 512 --file-prefix "pcb-fwd-$$" \
         --vdev "$(memif_vdev 0 "$WORK/a.sock" server)" --vdev "$(memif_vdev 1 "$WORK/b.sock" server)" \
-        -- --nb-cores=1 --forward-mode=io --auto-start --stats-period=3600 \
-        --total-num-mbufs=16384 </dev/null >"$WORK/$tag.fwd.log" 2>&1 &
+        -- -i --nb-cores=1 --forward-mode=io --auto-start \
+        --total-num-mbufs=16384 <"$WORK/fwd.in" >"$WORK/$tag.fwd.log" 2>&1 &
     FWD_PID=$!
+    exec {FWD_FD}>"$WORK/fwd.in"
 }
 
 # portcullis run with one worker on FWD_CPU (main lcore on GEN_CPU), pair [memif0, memif1].
@@ -192,38 +230,28 @@ measure() {
     back=$(port_stat 2 Rx-pps <<<"$block")
     sent=$(port_stat 1 Tx-pps <<<"$block")
     gen_cmd stop
-    gen_cmd quit
-    exec {GEN_FD}>&-
-    GEN_FD=""
-    stop "$GEN_PID"
-    GEN_PID=""
-    rm -f "$WORK/gen.in"
+    sleep 0.5
     MEASURED=$(awk -v b="$back" -v s="$sent" 'BEGIN { printf "%.3f %.3f", b / 1e6, s / 1e6 }')
 }
 
 # run_case TAG CAPTURE FORWARDER [RULES]: sets BEST="<Mpps back> <Mpps sent>", the best of REPEAT
-# measurements ("- -" when none succeeded), and RC, the forwarder's exit code after SIGINT.
+# measurements ("- -" when none succeeded), and RC, a non-zero exit code of the forwarder
+# (0 when every run stopped cleanly). Logs go to $WORK/TAG.<run>.*.
 run_case() {
-    local tag="$1" capture="$2" forwarder="$3" rules="${4:-}" best="" r result
+    local tag="$1" capture="$2" forwarder="$3" rules="${4:-}" best="" r result worst_rc=0
     for ((r = 1; r <= REPEAT; r++)); do
         rm -f "$WORK/a.sock" "$WORK/b.sock"
         if [[ "$forwarder" == testpmd ]]; then
-            start_testpmd_forwarder "$tag"
+            start_testpmd_forwarder "$tag.$r"
         else
-            start_portcullis_forwarder "$tag" "$rules"
+            start_portcullis_forwarder "$tag.$r" "$rules"
         fi
-        measure "$tag" "$capture" || true
+        measure "$tag.$r" "$capture" || true
         result="$MEASURED"
-        if [[ -n "$GEN_PID" ]]; then
-            [[ -n "$GEN_FD" ]] && exec {GEN_FD}>&-
-            GEN_FD=""
-            stop "$GEN_PID"
-            GEN_PID=""
-            rm -f "$WORK/gen.in"
-        fi
-        stop "$FWD_PID"
-        RC="$STOP_RC"
-        FWD_PID=""
+        stop_forwarder
+        stop_generator
+        rm -f "$WORK/gen.in" "$WORK/fwd.in"
+        ((RC == 0)) || worst_rc="$RC"
         [[ -z "$result" ]] && continue
         log bench "$tag run $r: $result (Mpps back, Mpps sent)"
         if [[ -z "$best" ]] || awk -v a="${result%% *}" -v b="${best%% *}" 'BEGIN { exit !(a > b) }'; then
@@ -231,6 +259,7 @@ run_case() {
         fi
     done
     BEST="${best:-- -}"
+    RC="$worst_rc"
 }
 
 # --- inputs -------------------------------------------------------------------------------------
@@ -303,4 +332,4 @@ for row in "${ROWS[@]}"; do
     ratio=$(awk -v b="$back" -v c="$ceiling" 'BEGIN { if (c + 0 > 0 && b != "-") printf "%.0f%%", 100 * b / c; else print "-" }')
     printf '%-7s %-22s %10s %10s %12s %8s\n' "$traffic" "$forwarder" "$back" "$sent" "$ratio" "$rc"
 done
-echo "(exit: the forwarder's exit code after SIGINT; load average after: $(cut -d' ' -f1-3 /proc/loadavg))"
+echo "(exit: the forwarder's exit code when stopped, non-zero if any run failed; load average after: $(cut -d' ' -f1-3 /proc/loadavg))"
