@@ -75,6 +75,8 @@ stop() {
 cleanup() {
     stop_forwarder
     stop_generator
+    # DPDK leaves its runtime folder (per --file-prefix) behind.
+    rm -rf /var/run/dpdk/pcb-{fwd,gen,pc}-$$ "${XDG_RUNTIME_DIR:-/tmp}"/dpdk/pcb-{fwd,gen,pc}-$$
 
     if [[ "${KEEP:-0}" == 1 ]]; then
         log bench "work folder kept: $WORK"
@@ -190,9 +192,23 @@ gen_show() {
     tail -n +"$((mark + 1))" "$log"
 }
 
+# worker_seconds PID: CPU seconds used so far by PID's DPDK worker lcore threads (rte-worker-N).
+worker_seconds() {
+    local task ticks=0
+    for task in /proc/"$1"/task/*; do
+        [[ "$(cat "$task/comm" 2>/dev/null)" == rte-worker-* ]] || continue
+        # utime and stime: fields 14 and 15 of stat, the 12th and 13th after "(comm) "
+        ticks=$((ticks + $(sed 's/.*) //' "$task/stat" | awk '{ print $12 + $13 }')))
+    done
+    awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.3f", t / hz }'
+}
+
 # measure TAG CAPTURE: starts the generator against the running forwarder, waits for the first
-# packet back, warms up, then sets MEASURED="<Mpps back on port 2> <Mpps sent on port 1>" over
-# DURATION (runs in this shell, not a subshell, so the cleanup trap knows every process).
+# packet back, warms up, then sets MEASURED="<Mpps back on port 2> <Mpps sent on port 1>
+# <CPU share of the forwarder's worker>" over DURATION (runs in this shell, not a subshell, so
+# the cleanup trap knows every process). The share is the fraction of one CPU the worker thread
+# actually got: on a shared machine it is below 1, and Mpps / share estimates the rate of a
+# worker owning its core.
 measure() {
     local tag="$1" capture="$2" log="$WORK/$1.gen.log" deadline back sent i
     MEASURED=""
@@ -202,6 +218,7 @@ measure() {
         sleep 0.2
     done
     mkfifo "$WORK/gen.in"
+    : >"$log"
     mapfile -t eal < <(eal_common)
     stdbuf -oL dpdk-testpmd --lcores "0@$GEN_CPU,1@$GEN_CPU" "${eal[@]}" -m 512 --file-prefix "pcb-gen-$$" \
         --vdev "net_pcap0,rx_pcap=$capture,infinite_rx=1" \
@@ -223,15 +240,20 @@ measure() {
         sleep 1
     done
     sleep "$WARMUP"
+    local block cpu0 cpu1 wall0 wall1
+    cpu0=$(worker_seconds "$FWD_PID")
+    wall0=$(date +%s.%N)
     gen_show "$log" >/dev/null
     sleep "$DURATION"
-    local block
+    cpu1=$(worker_seconds "$FWD_PID")
+    wall1=$(date +%s.%N)
     block=$(gen_show "$log")
     back=$(port_stat 2 Rx-pps <<<"$block")
     sent=$(port_stat 1 Tx-pps <<<"$block")
     gen_cmd stop
     sleep 0.5
-    MEASURED=$(awk -v b="$back" -v s="$sent" 'BEGIN { printf "%.3f %.3f", b / 1e6, s / 1e6 }')
+    MEASURED=$(awk -v b="$back" -v s="$sent" -v c0="$cpu0" -v c1="$cpu1" \
+        -v w0="$wall0" -v w1="$wall1" 'BEGIN { printf "%.3f %.3f %.2f", b / 1e6, s / 1e6, (c1 - c0) / (w1 - w0) }')
 }
 
 # run_case TAG CAPTURE FORWARDER [RULES]: sets BEST="<Mpps back> <Mpps sent>", the best of REPEAT
@@ -253,12 +275,12 @@ run_case() {
         rm -f "$WORK/gen.in" "$WORK/fwd.in"
         ((RC == 0)) || worst_rc="$RC"
         [[ -z "$result" ]] && continue
-        log bench "$tag run $r: $result (Mpps back, Mpps sent)"
+        log bench "$tag run $r: $result (Mpps back, Mpps sent, worker CPU share)"
         if [[ -z "$best" ]] || awk -v a="${result%% *}" -v b="${best%% *}" 'BEGIN { exit !(a > b) }'; then
             best="$result"
         fi
     done
-    BEST="${best:-- -}"
+    BEST="${best:-- - -}"
     RC="$worst_rc"
 }
 
@@ -308,7 +330,8 @@ for traffic in 64B mix; do
         capture="$MIX_CAPTURE"
     fi
     run_case "$traffic-ceiling" "$capture" testpmd
-    ceiling="${BEST%% *}"
+    read -r ceiling _ ceiling_share <<<"$BEST"
+    ceiling="$ceiling $ceiling_share"
     ROWS+=("$traffic|testpmd io (ceiling)|$BEST|$ceiling|$RC")
     if ((HAVE_PORTCULLIS)); then
         run_case "$traffic-norules" "$capture" portcullis ""
@@ -324,12 +347,21 @@ done
 
 echo
 echo "Inline forwarding over net_memif, 1 forwarding core (CPU $FWD_CPU), generator on CPU $GEN_CPU"
-printf '%-7s %-22s %10s %10s %12s %8s\n' traffic forwarder "Mpps back" "Mpps sent" "of ceiling" "exit"
+echo "(share: fraction of CPU $FWD_CPU the worker thread got; per core: Mpps / share)"
+fmt='%-6s %-21s %9s %9s %6s %9s %9s %9s %5s\n'
+# shellcheck disable=SC2059
+printf "$fmt" traffic forwarder "Mpps back" "Mpps sent" share "per core" "of ceil." "per core" exit
 for row in "${ROWS[@]}"; do
     IFS='|' read -r traffic forwarder result ceiling rc <<<"$row"
-    back="${result%% *}"
-    sent="${result##* }"
-    ratio=$(awk -v b="$back" -v c="$ceiling" 'BEGIN { if (c + 0 > 0 && b != "-") printf "%.0f%%", 100 * b / c; else print "-" }')
-    printf '%-7s %-22s %10s %10s %12s %8s\n' "$traffic" "$forwarder" "$back" "$sent" "$ratio" "$rc"
+    read -r back sent share <<<"$result"
+    read -r ceil ceil_share <<<"$ceiling"
+    ratios=$(awk -v b="$back" -v s="$share" -v c="$ceil" -v cs="$ceil_share" 'BEGIN {
+        if (b == "-" || c + 0 == 0 || s + 0 == 0 || cs + 0 == 0) { print "- - -"; exit }
+        printf "%.3f %.0f%% %.0f%%", b / s, 100 * b / c, 100 * (b / s) / (c / cs) }')
+    read -r per_core raw_ratio core_ratio <<<"$ratios"
+    # shellcheck disable=SC2059
+    printf "$fmt" "$traffic" "$forwarder" "$back" "$sent" "$share" "$per_core" "$raw_ratio" "$core_ratio" "$rc"
 done
-echo "(exit: the forwarder's exit code when stopped, non-zero if any run failed; load average after: $(cut -d' ' -f1-3 /proc/loadavg))"
+echo "(of ceil.: Mpps back / the ceiling's, then per core / the ceiling's per core; exit: the"
+echo " forwarder's exit code when stopped, non-zero if any run failed)"
+echo "(load average after: $(cut -d' ' -f1-3 /proc/loadavg))"
