@@ -19,7 +19,7 @@
 # little per packet and keeps one mechanism for both traffic kinds (README.md).
 #
 # Usage: scripts/bench/memif.sh [--ceiling-only]
-# Environment: DURATION (s per measurement, 10), WARMUP (s, 3), REPEAT (best of N, 1),
+# Environment: DURATION (s per measurement, 10), WARMUP (s, 3), REPEAT (rounds, 1; see below),
 #   READY_TIMEOUT (s to wait for the forwarder's first packet, 180), PORTCULLIS (binary; default
 #   target/release/portcullis, built when missing), ET_OPEN (folder of *.rules, default
 #   ../shared/data/rules/et-open), MIX_CAPTURE (pcap; default the demo capture), GEN_CPU (0),
@@ -256,32 +256,29 @@ measure() {
         -v w0="$wall0" -v w1="$wall1" 'BEGIN { printf "%.3f %.3f %.2f", b / 1e6, s / 1e6, (c1 - c0) / (w1 - w0) }')
 }
 
-# run_case TAG CAPTURE FORWARDER [RULES]: sets BEST="<Mpps back> <Mpps sent>", the best of REPEAT
-# measurements ("- -" when none succeeded), and RC, a non-zero exit code of the forwarder
-# (0 when every run stopped cleanly). Logs go to $WORK/TAG.<run>.*.
-run_case() {
-    local tag="$1" capture="$2" forwarder="$3" rules="${4:-}" best="" r result worst_rc=0
-    for ((r = 1; r <= REPEAT; r++)); do
-        rm -f "$WORK/a.sock" "$WORK/b.sock"
-        if [[ "$forwarder" == testpmd ]]; then
-            start_testpmd_forwarder "$tag.$r"
-        else
-            start_portcullis_forwarder "$tag.$r" "$rules"
-        fi
-        measure "$tag.$r" "$capture" || true
-        result="$MEASURED"
-        stop_forwarder
-        stop_generator
-        rm -f "$WORK/gen.in" "$WORK/fwd.in"
-        ((RC == 0)) || worst_rc="$RC"
-        [[ -z "$result" ]] && continue
-        log bench "$tag run $r: $result (Mpps back, Mpps sent, worker CPU share)"
-        if [[ -z "$best" ]] || awk -v a="${result%% *}" -v b="${best%% *}" 'BEGIN { exit !(a > b) }'; then
-            best="$result"
-        fi
-    done
-    BEST="${best:-- - -}"
-    RC="$worst_rc"
+# run_once TAG CAPTURE KIND: one measurement with a fresh forwarder of KIND (ceiling, norules,
+# etopen); sets MEASURED (empty when it failed) and RC, the forwarder's exit code. Logs go to
+# $WORK/TAG.*.
+run_once() {
+    local tag="$1" capture="$2" kind="$3"
+    rm -f "$WORK/a.sock" "$WORK/b.sock"
+    case "$kind" in
+        ceiling) start_testpmd_forwarder "$tag" ;;
+        norules) start_portcullis_forwarder "$tag" "" ;;
+        etopen) start_portcullis_forwarder "$tag" "$ET_RULES" ;;
+    esac
+    measure "$tag" "$capture" || true
+    stop_forwarder
+    stop_generator
+    rm -f "$WORK/gen.in" "$WORK/fwd.in"
+    [[ -n "$MEASURED" ]] && log bench "$tag: $MEASURED (Mpps back, Mpps sent, worker CPU share)"
+    return 0
+}
+
+# median: the median of the numbers on stdin, "-" when there are none.
+median() {
+    sort -g | awk 'NF { v[++n] = $1 } END {
+        if (n == 0) print "-"; else if (n % 2) print v[(n + 1) / 2]; else print (v[n / 2] + v[n / 2 + 1]) / 2 }'
 }
 
 # --- inputs -------------------------------------------------------------------------------------
@@ -298,6 +295,10 @@ if ((CEILING_ONLY == 0)); then
     else
         log bench "$PORTCULLIS has no 'run' command yet: measuring the ceiling only"
     fi
+fi
+if [[ -n "$MIX_CAPTURE" && ! -f "$MIX_CAPTURE" ]]; then
+    log bench "MIX_CAPTURE=$MIX_CAPTURE is not a file"
+    exit 2
 fi
 if [[ -z "$MIX_CAPTURE" ]]; then
     MIX_CAPTURE="$WORK/demo.pcap"
@@ -320,48 +321,70 @@ if ((HAVE_PORTCULLIS)); then
 fi
 
 # --- measurements -------------------------------------------------------------------------------
+# Rounds: each round measures every forwarder once, back to back, so the ratios to the ceiling
+# compare measurements taken under the same load; the table gives each row's best round and the
+# median of its per-round ratios.
 
-log bench "load average before: $(cut -d' ' -f1-3 /proc/loadavg); $DURATION s per measurement, best of $REPEAT"
-ROWS=()
-for traffic in 64B mix; do
+log bench "load average before: $(cut -d' ' -f1-3 /proc/loadavg); $DURATION s per measurement, $REPEAT round(s)"
+KINDS=(ceiling)
+if ((HAVE_PORTCULLIS)); then
+    KINDS+=(norules)
+    [[ -n "$ET_RULES" ]] && KINDS+=(etopen)
+fi
+declare -A LABEL=([ceiling]="testpmd io (ceiling)" [norules]="portcullis, no rules" [etopen]="portcullis, ET Open")
+declare -A RES=() RCS=()
+TRAFFIC=(64B)
+[[ -n "$MIX_CAPTURE" ]] && TRAFFIC+=(mix)
+for traffic in "${TRAFFIC[@]}"; do
     capture="$WORK/frames64.pcap"
-    if [[ "$traffic" == mix ]]; then
-        [[ -z "$MIX_CAPTURE" ]] && continue
-        capture="$MIX_CAPTURE"
-    fi
-    run_case "$traffic-ceiling" "$capture" testpmd
-    read -r ceiling _ ceiling_share <<<"$BEST"
-    ceiling="$ceiling $ceiling_share"
-    ROWS+=("$traffic|testpmd io (ceiling)|$BEST|$ceiling|$RC")
-    if ((HAVE_PORTCULLIS)); then
-        run_case "$traffic-norules" "$capture" portcullis ""
-        ROWS+=("$traffic|portcullis, no rules|$BEST|$ceiling|$RC")
-        if [[ -n "$ET_RULES" ]]; then
-            run_case "$traffic-etopen" "$capture" portcullis "$ET_RULES"
-            ROWS+=("$traffic|portcullis, ET Open|$BEST|$ceiling|$RC")
-        fi
-    fi
+    [[ "$traffic" == mix ]] && capture="$MIX_CAPTURE"
+    for ((r = 1; r <= REPEAT; r++)); do
+        for kind in "${KINDS[@]}"; do
+            run_once "$traffic-$kind.$r" "$capture" "$kind"
+            RES["$traffic|$kind|$r"]="$MEASURED"
+            ((RC == 0)) || RCS["$traffic|$kind"]="$RC"
+        done
+    done
 done
 
 # --- report -------------------------------------------------------------------------------------
 
 echo
-echo "Inline forwarding over net_memif, 1 forwarding core (CPU $FWD_CPU), generator on CPU $GEN_CPU"
-echo "(share: fraction of CPU $FWD_CPU the worker thread got; per core: Mpps / share)"
+echo "Inline forwarding over net_memif, 1 forwarding core (CPU $FWD_CPU), generator on CPU $GEN_CPU,"
+echo "$DURATION s per measurement, best of $REPEAT round(s)"
 fmt='%-6s %-21s %9s %9s %6s %9s %9s %9s %5s\n'
 # shellcheck disable=SC2059
 printf "$fmt" traffic forwarder "Mpps back" "Mpps sent" share "per core" "of ceil." "per core" exit
-for row in "${ROWS[@]}"; do
-    IFS='|' read -r traffic forwarder result ceiling rc <<<"$row"
-    read -r back sent share <<<"$result"
-    read -r ceil ceil_share <<<"$ceiling"
-    ratios=$(awk -v b="$back" -v s="$share" -v c="$ceil" -v cs="$ceil_share" 'BEGIN {
-        if (b == "-" || c + 0 == 0 || s + 0 == 0 || cs + 0 == 0) { print "- - -"; exit }
-        printf "%.3f %.0f%% %.0f%%", b / s, 100 * b / c, 100 * (b / s) / (c / cs) }')
-    read -r per_core raw_ratio core_ratio <<<"$ratios"
-    # shellcheck disable=SC2059
-    printf "$fmt" "$traffic" "$forwarder" "$back" "$sent" "$share" "$per_core" "$raw_ratio" "$core_ratio" "$rc"
+for traffic in "${TRAFFIC[@]}"; do
+    for kind in "${KINDS[@]}"; do
+        best="- - -"
+        raw_ratios=""
+        core_ratios=""
+        for ((r = 1; r <= REPEAT; r++)); do
+            this="${RES["$traffic|$kind|$r"]}"
+            [[ -z "$this" ]] && continue
+            if [[ "$best" == "- - -" ]] || awk -v a="${this%% *}" -v b="${best%% *}" 'BEGIN { exit !(a > b) }'; then
+                best="$this"
+            fi
+            ceil="${RES["$traffic|ceiling|$r"]}"
+            [[ -z "$ceil" ]] && continue
+            read -r b _ s <<<"$this"
+            read -r c _ cs <<<"$ceil"
+            raw_ratios+=$(awk -v b="$b" -v c="$c" 'BEGIN { if (c > 0) printf "%f\n", 100 * b / c }')$'\n'
+            core_ratios+=$(awk -v b="$b" -v s="$s" -v c="$c" -v cs="$cs" \
+                'BEGIN { if (c > 0 && s > 0 && cs > 0) printf "%f\n", 100 * (b / s) / (c / cs) }')$'\n'
+        done
+        read -r back sent share <<<"$best"
+        per_core=$(awk -v b="$back" -v s="$share" 'BEGIN { if (s + 0 > 0) printf "%.3f", b / s; else print "-" }')
+        raw=$(median <<<"${raw_ratios%$'\n'}" | awk '{ print ($1 == "-") ? "-" : sprintf("%.0f%%", $1) }')
+        core=$(median <<<"${core_ratios%$'\n'}" | awk '{ print ($1 == "-") ? "-" : sprintf("%.0f%%", $1) }')
+        # shellcheck disable=SC2059
+        printf "$fmt" "$traffic" "${LABEL[$kind]}" "$back" "$sent" "$share" "$per_core" "$raw" "$core" \
+            "${RCS["$traffic|$kind"]:-0}"
+    done
 done
-echo "(of ceil.: Mpps back / the ceiling's, then per core / the ceiling's per core; exit: the"
-echo " forwarder's exit code when stopped, non-zero if any run failed)"
+echo "(share: CPU seconds per second the forwarder's worker thread got on CPU $FWD_CPU; per core:"
+echo " Mpps back / share; of ceil.: median over rounds of Mpps back / the ceiling's in the same"
+echo " round, then the same for per core; exit: the forwarder's exit code when stopped, non-zero"
+echo " if any round failed)"
 echo "(load average after: $(cut -d' ' -f1-3 /proc/loadavg))"
