@@ -57,6 +57,7 @@ pub fn run(opts: &ReadOptions) -> Result<RunSummary, CliError> {
         .checksum_checks
         .unwrap_or(cfg.pcap_file.checksum_checks);
     let files = capture_files(&opts.input).map_err(|e| CliError(e.to_string()))?;
+    let directory_mode = opts.input.is_dir();
 
     let (ruleset, rules_report) = load_ruleset(&cfg, &opts.rule_files)?;
     eprint!("{}", rules_report.summary());
@@ -80,7 +81,7 @@ pub fn run(opts: &ReadOptions) -> Result<RunSummary, CliError> {
         let mut reader = match CaptureReader::open(file) {
             Ok(r) => r,
             // In directory mode, files that are not captures (READMEs, logs) are skipped.
-            Err(CaptureError::Format(path, why)) if files.len() > 1 => {
+            Err(CaptureError::Format(path, why)) if directory_mode => {
                 eprintln!("portcullis: skipping {}: {why}", path.display());
                 continue;
             }
