@@ -26,7 +26,9 @@ impl PayloadSample {
         if payload.is_empty() || len >= ENTROPY_PREFIX {
             return;
         }
-        let buf = self.bytes.get_or_insert_with(|| Box::new([0; ENTROPY_PREFIX]));
+        let buf = self
+            .bytes
+            .get_or_insert_with(|| Box::new([0; ENTROPY_PREFIX]));
         let take = payload.len().min(ENTROPY_PREFIX - len);
         buf[len..len + take].copy_from_slice(&payload[..take]);
         self.len = (len + take) as u16;
@@ -285,7 +287,10 @@ mod tests {
         }
         assert_eq!(&v[idx::IAT[1]..idx::IAT[1] + 4], &[40.0, 0.0, 40.0, 40.0]);
         // SYN 2, FIN 2, RST 0, PSH 2, ACK 6, URG 0.
-        assert_eq!(&v[idx::FLAGS..idx::FLAGS + 6], &[2.0, 2.0, 0.0, 2.0, 6.0, 0.0]);
+        assert_eq!(
+            &v[idx::FLAGS..idx::FLAGS + 6],
+            &[2.0, 2.0, 0.0, 2.0, 6.0, 0.0]
+        );
         assert_eq!(v[idx::HANDSHAKE_RTT], 30.0);
         assert_eq!(v[idx::ENTROPY[0]], 1.0);
         assert_eq!(v[idx::ENTROPY[1]], 0.0);
@@ -302,7 +307,10 @@ mod tests {
         let v = x.features();
         assert_eq!(v[idx::HANDSHAKE_RTT], 0.0);
         assert_eq!(v[idx::DURATION], 1000.0);
-        assert_eq!(&v[idx::IAT[0]..idx::IAT[0] + 4], &[1000.0, 0.0, 1000.0, 1000.0]);
+        assert_eq!(
+            &v[idx::IAT[0]..idx::IAT[0] + 4],
+            &[1000.0, 0.0, 1000.0, 1000.0]
+        );
         assert_eq!(v[idx::IAT[1]], 0.0);
         assert_eq!(v[idx::FLAGS], 2.0);
         // A flow picked up midstream has no handshake at all.

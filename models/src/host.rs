@@ -148,7 +148,8 @@ impl HostTable {
             if syn {
                 e.syns.add(now_us, 1.0);
             }
-            e.ports.insert(now_us, mix64(u64::from(dst_port) ^ 0x9e37_79b9));
+            e.ports
+                .insert(now_us, mix64(u64::from(dst_port) ^ 0x9e37_79b9));
             e.hosts.insert(now_us, mix64(ip_key(&dst)));
             e.snapshot(now_us)
         })
@@ -177,7 +178,7 @@ impl HostTable {
     /// Current counters.
     pub fn stats(&self) -> HostStats {
         HostStats {
-            hosts: self.shards.iter().map(|s| lock_len(s)).sum(),
+            hosts: self.shards.iter().map(lock_len).sum(),
         }
     }
 }

@@ -216,7 +216,10 @@ impl Model {
     /// Validates a model and precomputes what scoring needs.
     pub fn new(file: ModelFile) -> Result<Model, ModelError> {
         if file.format != FORMAT {
-            return Err(invalid(format!("format is {:?}, not {FORMAT:?}", file.format)));
+            return Err(invalid(format!(
+                "format is {:?}, not {FORMAT:?}",
+                file.format
+            )));
         }
         if file.format_version != FORMAT_VERSION {
             return Err(invalid(format!(
@@ -246,7 +249,10 @@ impl Model {
         finite(&[file.threshold], "threshold")?;
         let t = &file.training;
         finite(&[t.target_fpr], "training.target_fpr")?;
-        finite(&t.params.values().copied().collect::<Vec<_>>(), "training.params")?;
+        finite(
+            &t.params.values().copied().collect::<Vec<_>>(),
+            "training.params",
+        )?;
         let scorer = compile(&file.algorithm)?;
         Ok(Model {
             version: Arc::from(file.model_version.as_str()),
@@ -386,7 +392,9 @@ fn compile(algo: &Algorithm) -> Result<Scorer, ModelError> {
                 return Err(invalid("ocsvm eps must be positive"));
             }
             if alphas.len() != support_vectors.len() {
-                return Err(invalid("ocsvm has a different number of alphas and vectors"));
+                return Err(invalid(
+                    "ocsvm has a different number of alphas and vectors",
+                ));
             }
             Ok(Scorer::Ocsvm {
                 inv_eps: 1.0 / eps,
@@ -403,7 +411,9 @@ fn compile(algo: &Algorithm) -> Result<Scorer, ModelError> {
             finite(weights, "weights")?;
             let k = weights.len();
             if k == 0 || means.len() != k || covariances.len() != k {
-                return Err(invalid("gmm needs as many means and covariances as weights"));
+                return Err(invalid(
+                    "gmm needs as many means and covariances as weights",
+                ));
             }
             if weights.iter().any(|&w| w <= 0.0) || (weights.iter().sum::<f64>() - 1.0).abs() > 1e-6
             {
@@ -417,10 +427,11 @@ fn compile(algo: &Algorithm) -> Result<Scorer, ModelError> {
                 if cov.len() != NUM_FEATURES {
                     return Err(invalid(format!("covariances[{c}] is not square")));
                 }
-                let l = cholesky(&flat, NUM_FEATURES).ok_or_else(|| {
-                    invalid(format!("covariances[{c}] is not positive definite"))
-                })?;
-                let log_det_l: f64 = (0..NUM_FEATURES).map(|i| l[i * NUM_FEATURES + i].ln()).sum();
+                let l = cholesky(&flat, NUM_FEATURES)
+                    .ok_or_else(|| invalid(format!("covariances[{c}] is not positive definite")))?;
+                let log_det_l: f64 = (0..NUM_FEATURES)
+                    .map(|i| l[i * NUM_FEATURES + i].ln())
+                    .sum();
                 comps.push(GmmComponent {
                     mean,
                     l_inv: lower_inverse_packed(&l, NUM_FEATURES),
@@ -472,7 +483,7 @@ pub fn cholesky(a: &[f64], n: usize) -> Option<Vec<f64>> {
             let s: f64 = (0..j).map(|k| l[i * n + k] * l[j * n + k]).sum();
             if i == j {
                 let d = a[i * n + i] - s;
-                if !(d > 0.0) || !d.is_finite() {
+                if d.is_nan() || d <= 0.0 || !d.is_finite() {
                     return None;
                 }
                 l[i * n + j] = d.sqrt();

@@ -204,7 +204,10 @@ impl SpikeDetector {
         let conn = f64::from(u8::from(new_flow));
         let cfg = self.cfg;
         let global = [
-            (SpikeKind::GlobalPackets, self.pkts.add(sec, 1.0, &cfg, cfg.min_pkts)),
+            (
+                SpikeKind::GlobalPackets,
+                self.pkts.add(sec, 1.0, &cfg, cfg.min_pkts),
+            ),
             (
                 SpikeKind::GlobalConnections,
                 self.conns.add(sec, conn, &cfg, cfg.min_conns),
@@ -223,7 +226,10 @@ impl SpikeDetector {
         let d = self.dests.entry(dest).or_default();
         d.last_sec = sec;
         let per_dest = [
-            (SpikeKind::DestPackets, d.pkts.add(sec, 1.0, &cfg, cfg.min_pkts)),
+            (
+                SpikeKind::DestPackets,
+                d.pkts.add(sec, 1.0, &cfg, cfg.min_pkts),
+            ),
             (
                 SpikeKind::DestConnections,
                 d.conns.add(sec, conn, &cfg, cfg.min_conns),

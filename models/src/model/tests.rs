@@ -122,7 +122,10 @@ fn refuses_truncated_and_inconsistent_files() {
     );
     let mut f = kmeans();
     f.format_version = 9;
-    assert!(Model::new(f).unwrap_err().to_string().contains("format version 9"));
+    assert!(Model::new(f)
+        .unwrap_err()
+        .to_string()
+        .contains("format version 9"));
     let extra = text.replacen("{", "{\"surprise\": 1,", 1);
     assert!(refused(&extra).contains("unknown field"));
 }
@@ -175,7 +178,10 @@ fn gmm_scores_negative_log_likelihood() {
     .unwrap();
     let close = |a: f64, b: f64| (a - b).abs() < 1e-9;
     assert!(close(one.score_standardized(&[0.0; D]), half_d_ln_2pi));
-    assert!(close(one.score_standardized(&z_with(3, 2.0)), half_d_ln_2pi + 2.0));
+    assert!(close(
+        one.score_standardized(&z_with(3, 2.0)),
+        half_d_ln_2pi + 2.0
+    ));
     // Two equal components at 0 and 2·e₂₈: the midpoint is 1 away from both.
     let two = Model::new(file(Algorithm::Gmm {
         weights: vec![0.5, 0.5],
