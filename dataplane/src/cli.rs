@@ -76,6 +76,9 @@ struct ReadArgs {
     /// threshold.config file (thresholds, suppressions, rate filters).
     #[arg(long = "threshold-file", value_name = "FILE")]
     threshold_file: Option<PathBuf>,
+    /// Anomaly model file (from portcullis-train): score flows, alert with gid 411.
+    #[arg(long = "model", value_name = "FILE")]
+    model: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -137,6 +140,7 @@ pub fn run(args: &[String]) -> Result<(), CliError> {
                     ChecksumArg::None => ChecksumChecks::No,
                 }),
                 simulate_ips: a.simulate_ips,
+                model: a.model,
             };
             let summary = read::run(&opts)?;
             eprint!("{summary}");

@@ -155,3 +155,56 @@ fn bad_inputs_are_clear_errors() {
     let err = run(&["fit".to_string()]).unwrap_err();
     assert!(err.ends_with("(see --help)"), "{err}");
 }
+
+#[test]
+fn portcullis_read_with_the_model_alerts_on_the_scan() {
+    let (dir, pcap, labels) = setup();
+    let model = dir.path().join("m.json");
+    fit(&pcap, &labels, &model, "gmm", "3");
+    let version = Model::load(&model).unwrap().version().to_string();
+    let logs = dir.path().join("logs");
+    let args = [
+        "read",
+        "-r",
+        &s(&pcap),
+        "--model",
+        &s(&model),
+        "-l",
+        &s(&logs),
+    ];
+    portcullis::cli::run(&args.map(String::from)).unwrap();
+    let eve = std::fs::read_to_string(logs.join("eve.json")).unwrap();
+    let alerts: Vec<serde_json::Value> = eve
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .filter(|v: &serde_json::Value| v["event_type"] == "alert")
+        .collect();
+    assert_eq!(alerts.len(), 30);
+    for a in &alerts {
+        assert_eq!(a["alert"]["gid"], 411);
+        assert_eq!(a["alert"]["signature_id"], 1);
+        assert_eq!(a["src_ip"], "203.0.113.77");
+        assert_eq!(a["ml"]["model_version"], version.as_str());
+        assert!(a["ml"]["score"].as_f64().unwrap() > a["ml"]["threshold"].as_f64().unwrap());
+        assert_eq!(a["ml"]["top_features"].as_array().unwrap().len(), 5);
+    }
+    // A corrupt model is refused with the reason.
+    std::fs::write(&model, "{").unwrap();
+    let args = [
+        "read",
+        "-r",
+        &s(&pcap),
+        "--model",
+        &s(&model),
+        "-l",
+        &s(&logs),
+    ];
+    let err = portcullis::cli::run(&args.map(String::from)).unwrap_err();
+    assert!(
+        err.0.starts_with(&format!(
+            "{}: model is not a valid model file: EOF",
+            s(&model)
+        )),
+        "{err}"
+    );
+}
