@@ -443,9 +443,43 @@ fn compile(algo: &Algorithm) -> Result<Scorer, ModelError> {
     }
 }
 
+/// Squared Euclidean distance, with four accumulators so the loop pipelines (a single running
+/// sum serializes on the addition's latency).
 #[inline]
 fn sq_dist(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
+    let mut acc = [0.0; 4];
+    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
+    let tail: f64 = ca
+        .remainder()
+        .iter()
+        .zip(cb.remainder())
+        .map(|(x, y)| (x - y) * (x - y))
+        .sum();
+    for (x, y) in ca.zip(cb) {
+        for k in 0..4 {
+            acc[k] += (x[k] - y[k]) * (x[k] - y[k]);
+        }
+    }
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
+}
+
+/// Dot product with four accumulators (see [`sq_dist`]).
+#[inline]
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let mut acc = [0.0; 4];
+    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
+    let tail: f64 = ca
+        .remainder()
+        .iter()
+        .zip(cb.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (x, y) in ca.zip(cb) {
+        for k in 0..4 {
+            acc[k] += x[k] * y[k];
+        }
+    }
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
 }
 
 /// `-ln Σ_k exp(log_norm_k - ½ |L_k⁻¹ (x - μ_k)|²)`, with a streaming log-sum-exp.
@@ -460,7 +494,7 @@ fn gmm_nll(comps: &[GmmComponent], z: &FeatureVector) -> f64 {
         let mut row_start = 0;
         for i in 0..NUM_FEATURES {
             let row = &comp.l_inv[row_start..row_start + i + 1];
-            let y: f64 = row.iter().zip(&diff[..=i]).map(|(a, b)| a * b).sum();
+            let y = dot(row, &diff[..=i]);
             maha += y * y;
             row_start += i + 1;
         }

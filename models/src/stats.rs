@@ -113,17 +113,24 @@ pub const SKETCH_BUCKETS: usize = 64;
 /// to one of 64 buckets that remembers when it was last hit; at rate λ a bucket counts as
 /// occupied with weight [`decay`] of its age, and the estimate is `-m ln(1 - k/m)` for the
 /// weighted occupancy `k`. Exact while keys land in distinct buckets, saturating near
-/// 300 distinct keys. 512 bytes.
+/// 300 distinct keys.
+///
+/// Every bucket's weight decays at the same rate, so the occupancy sum is kept incrementally
+/// (a [`DampedCount`]): a hit decays the sum, removes the bucket's old weight and adds 1, and an
+/// estimate decays the sum once. O(scales) per call instead of O(buckets × scales). 520 bytes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DampedSketch {
     /// Last hit per bucket in µs; 0 means never hit.
     last_us: [u64; SKETCH_BUCKETS],
+    /// Weighted occupancy per scale.
+    occupancy: DampedCount,
 }
 
 impl Default for DampedSketch {
     fn default() -> Self {
         DampedSketch {
             last_us: [0; SKETCH_BUCKETS],
+            occupancy: DampedCount::default(),
         }
     }
 }
@@ -132,20 +139,25 @@ impl DampedSketch {
     /// Records key hash `h` seen at `now_us`.
     pub fn insert(&mut self, now_us: u64, h: u64) {
         let b = (h % SKETCH_BUCKETS as u64) as usize;
-        self.last_us[b] = self.last_us[b].max(now_us.max(1));
+        let now = now_us.max(1).max(self.occupancy.last_us);
+        let mut w = self.occupancy.at(now);
+        let last = self.last_us[b];
+        for (wi, &l) in w.iter_mut().zip(&LAMBDAS) {
+            if last != 0 {
+                *wi -= decay(l, now - last);
+            }
+            *wi = (*wi + 1.0).max(0.0);
+        }
+        self.occupancy = DampedCount { w, last_us: now };
+        self.last_us[b] = now;
     }
 
     /// Estimated distinct keys per time scale at `now_us`.
     pub fn estimate(&self, now_us: u64) -> [f64; SCALES] {
-        let mut k = [0.0; SCALES];
-        for &t in self.last_us.iter().filter(|&&t| t != 0) {
-            let age = now_us.saturating_sub(t);
-            for (ki, &l) in k.iter_mut().zip(&LAMBDAS) {
-                *ki += decay(l, age);
-            }
-        }
         let m = SKETCH_BUCKETS as f64;
-        k.map(|ki| -m * (1.0 - ki.min(m - 0.5) / m).ln())
+        self.occupancy
+            .at(now_us)
+            .map(|k| -m * (1.0 - k.min(m - 0.5) / m).ln())
     }
 }
 
