@@ -59,6 +59,7 @@ fn model(algorithm: Algorithm) -> Model {
 }
 
 /// A dense, diagonally dominant (so positive definite) covariance.
+#[allow(clippy::needless_range_loop)] // symmetric fill: index pairs are the point
 fn covariance(state: &mut u64) -> Vec<Vec<f64>> {
     let mut c = vec![vec![0.0; D]; D];
     for i in 0..D {
