@@ -3,7 +3,7 @@
 //! direction, and turns them into a [`FeatureVector`] whenever the flow is scored.
 //!
 //! O(1) per packet: a few additions and at most one bounded copy into the payload sample.
-//! Memory: about 330 bytes per flow, plus 256 bytes per direction that carried payload.
+//! Memory: at most 512 bytes per flow, plus 256 bytes per direction that carried payload.
 
 use crate::host::HostSnapshot;
 use crate::packet::{tcp_flags, PacketInfo};
@@ -337,6 +337,11 @@ mod tests {
         assert_eq!(v[idx::ENTROPY[0]], byte_entropy(&sample));
         assert_eq!(&v[idx::PROTO..idx::PROTO + 3], &[0.0, 1.0, 0.0]);
         assert_eq!(v[idx::FLAGS + 4], 0.0);
+    }
+
+    #[test]
+    fn per_flow_state_stays_small() {
+        assert!(std::mem::size_of::<FlowExtractor>() <= 512);
     }
 
     #[test]

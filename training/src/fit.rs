@@ -31,11 +31,15 @@ pub enum Algo {
     Ocsvm,
 }
 
-/// Gaussian mixture components.
+/// Gaussian mixture components at most.
 pub const GMM_COMPONENTS: usize = 4;
+/// Benign flows per mixture component: a full-covariance component has about 1,500 parameters
+/// over 53 features, so small training sets get fewer components (at least one).
+pub const GMM_FLOWS_PER_COMPONENT: usize = 1_000;
 /// Covariance regularization of the mixture, in squared standard deviations: keeps features
-/// that were constant in training from making any deviation infinitely unlikely.
-pub const GMM_REG_COVARIANCE: f64 = 1e-2;
+/// that were (nearly) constant in training from making any deviation almost impossible, which
+/// on small or narrow training sets flags every unseen benign variation.
+pub const GMM_REG_COVARIANCE: f64 = 1e-1;
 /// k-means clusters.
 pub const KMEANS_CLUSTERS: usize = 8;
 /// ν of the one-class SVM (an upper bound on the share of training outliers).
@@ -198,7 +202,7 @@ fn fit_algorithm(
     let rows = |a: &Array2<f64>| a.outer_iter().map(|r| r.to_vec()).collect::<Vec<_>>();
     match algo {
         Algo::Gmm => {
-            let k = GMM_COMPONENTS.min(n);
+            let k = (n / GMM_FLOWS_PER_COMPONENT).clamp(1, GMM_COMPONENTS);
             let gmm = GaussianMixtureModel::params_with_rng(k, rng)
                 .n_runs(1)
                 .tolerance(1e-4)
