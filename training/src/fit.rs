@@ -72,7 +72,7 @@ pub fn fit(ex: &Extracted, labels: Option<&Labels>, opts: &FitOptions) -> Result
             opts.target_fpr
         ));
     }
-    let benign: Vec<[f64; NUM_FEATURES]> = ex
+    let raw: Vec<&[f64; NUM_FEATURES]> = ex
         .flows
         .iter()
         .filter(|f| {
@@ -81,8 +81,9 @@ pub fn fit(ex: &Extracted, labels: Option<&Labels>, opts: &FitOptions) -> Result
                     .is_none()
             })
         })
-        .map(|f| transform(&f.features))
+        .map(|f| &f.features)
         .collect();
+    let benign: Vec<[f64; NUM_FEATURES]> = raw.iter().map(|f| transform(f)).collect();
     if benign.len() < 2 {
         return Err(format!(
             "{} benign flows: at least 2 are needed to fit a model",
@@ -123,10 +124,8 @@ pub fn fit(ex: &Extracted, labels: Option<&Labels>, opts: &FitOptions) -> Result
         },
     };
     let provisional = Model::new(file.clone()).map_err(|e| format!("fitted {e}"))?;
-    let scores: Vec<f64> = z
-        .iter()
-        .map(|x| provisional.score_standardized(x))
-        .collect();
+    // Calibrate on exactly the scoring path the data plane runs (raw features in).
+    let scores: Vec<f64> = raw.iter().map(|f| provisional.score(f)).collect();
     file.threshold = calibrate_threshold(&scores, opts.target_fpr)
         .ok_or("no benign scores to calibrate the threshold")?;
     file.model_version = String::new();

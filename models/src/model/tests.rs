@@ -55,7 +55,19 @@ fn z_with(i: usize, x: f64) -> FeatureVector {
 
 #[test]
 fn round_trip_keeps_every_field() {
-    let m = Model::new(kmeans()).unwrap();
+    // Floats that need all 17 digits: the round trip must be exact, or a flow scored with the
+    // loaded model could land a rounding error above the calibrated threshold.
+    let mut f = kmeans();
+    let awkward = [
+        1.0 / 3.0,
+        0.1 + 0.2,
+        3.3e-300,
+        12345.678901234567,
+        -2.0f64.sqrt(),
+    ];
+    f.scaler.mean[..5].copy_from_slice(&awkward);
+    f.threshold = 0.1 + 0.7;
+    let m = Model::new(f).unwrap();
     let text = m.to_json();
     let back = Model::from_json(&text).unwrap();
     assert_eq!(back.file(), m.file());
