@@ -73,7 +73,7 @@ fn round_trip_keeps_every_field() {
     assert_eq!(back.file(), m.file());
     assert_eq!(back.to_json(), text);
     assert_eq!(&**back.version(), "test-1");
-    assert_eq!(back.threshold(), 2.5);
+    assert_eq!(back.threshold(), 0.1 + 0.7);
     assert!(text.contains("\"name\": \"kmeans\""));
 }
 
