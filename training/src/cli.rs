@@ -111,7 +111,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             let t = &model.file().training;
             eprintln!(
                 "portcullis-train: {} fitted on {} of {} benign flows ({} flows, {} packets, {} \
-                 captures); threshold {:.6} for FPR {}; wrote {} (model {})",
+                 captures); threshold {} for FPR {}; wrote {} (model {})",
                 algo.name(),
                 t.flows_fitted,
                 t.flows_benign,

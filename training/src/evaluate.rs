@@ -191,7 +191,7 @@ impl Evaluation {
         let (tpr, fpr) = self.at_threshold();
         let auc = self.auc.map_or("n/a".to_string(), |a| format!("{a:.4}"));
         let mut s = format!(
-            "model {} ({}), threshold {:.4}\nflows: {} ({} benign, {} attack)\n\
+            "model {} ({}), threshold {}\nflows: {} ({} benign, {} attack)\n\
              ROC AUC {auc}; TPR at FPR 0.1%: {:.2}%; at FPR 1%: {:.2}%\n\
              at the threshold: TPR {:.2}%, FPR {:.2}%\n",
             self.model_version,
