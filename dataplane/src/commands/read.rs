@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use portcullis_detection::engine::{BlockList, Engine};
 use portcullis_detection::eve;
+use portcullis_models::Model;
 
 use crate::capture::{capture_files, CaptureError, CaptureReader};
 use crate::cli::CliError;
@@ -34,6 +35,8 @@ pub struct ReadOptions {
     pub checksum_checks: Option<ChecksumChecks>,
     /// `--simulate-ips`: apply drop/reject verdicts as an inline IPS would.
     pub simulate_ips: bool,
+    /// `--model`: anomaly model scoring every flow.
+    pub model: Option<PathBuf>,
 }
 
 /// After this many packets in `auto` checksum mode, decide whether the capture was taken with
@@ -74,6 +77,16 @@ pub fn run(opts: &ReadOptions) -> Result<RunSummary, CliError> {
     let blocks = Arc::new(BlockList::new());
     let engine_cfg = cfg.engine_config(opts.simulate_ips, checks != ChecksumChecks::No, &blocks);
     let mut engine = Engine::new(engine_cfg, Arc::clone(&ruleset));
+    if let Some(path) = &opts.model {
+        let model = Model::load(path).map_err(|e| CliError(format!("{}: {e}", path.display())))?;
+        eprintln!(
+            "portcullis: anomaly model {} loaded ({}, threshold {})",
+            model.version(),
+            model.file().algorithm.name(),
+            model.threshold()
+        );
+        engine.set_model(Some(Arc::new(model)));
+    }
     let mut auto_checksums = checks == ChecksumChecks::Auto;
     let mut captures_read = 0usize;
     let mut last_ts = None;
