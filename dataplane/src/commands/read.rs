@@ -7,8 +7,8 @@ use std::time::Instant;
 
 use portcullis_detection::engine::{BlockList, Engine};
 use portcullis_detection::eve;
-use portcullis_models::Model;
 
+use crate::anomaly::Anomaly;
 use crate::capture::{capture_files, CaptureError, CaptureReader};
 use crate::cli::CliError;
 use crate::config::{self, ChecksumChecks};
@@ -35,7 +35,7 @@ pub struct ReadOptions {
     pub checksum_checks: Option<ChecksumChecks>,
     /// `--simulate-ips`: apply drop/reject verdicts as an inline IPS would.
     pub simulate_ips: bool,
-    /// `--model`: anomaly model scoring every flow.
+    /// `--model`: anomaly model scoring every flow (overrides `anomaly.model`).
     pub model: Option<PathBuf>,
 }
 
@@ -77,15 +77,8 @@ pub fn run(opts: &ReadOptions) -> Result<RunSummary, CliError> {
     let blocks = Arc::new(BlockList::new());
     let engine_cfg = cfg.engine_config(opts.simulate_ips, checks != ChecksumChecks::No, &blocks);
     let mut engine = Engine::new(engine_cfg, Arc::clone(&ruleset));
-    if let Some(path) = &opts.model {
-        let model = Model::load(path).map_err(|e| CliError(format!("{}: {e}", path.display())))?;
-        eprintln!(
-            "portcullis: anomaly model {} loaded ({}, threshold {})",
-            model.version(),
-            model.file().algorithm.name(),
-            model.threshold()
-        );
-        engine.set_model(Some(Arc::new(model)));
+    if let Some(anomaly) = Anomaly::from_config(&cfg, opts.model.as_deref())? {
+        anomaly.attach(&mut engine, &cfg);
     }
     let mut auto_checksums = checks == ChecksumChecks::Auto;
     let mut captures_read = 0usize;

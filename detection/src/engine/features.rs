@@ -110,11 +110,15 @@ pub(super) struct FlowMl {
     alerted: bool,
 }
 
+/// The model every worker scores with, replaced whole on reload and read without a lock
+/// (`arc-swap`): a flow is scored by whichever model is current at that moment.
+pub type ModelSlot = Arc<arc_swap::ArcSwapOption<Model>>;
+
 /// One worker's feature extraction, scoring and spike detection.
 pub(super) struct MlEngine {
     cfg: MlConfig,
     hosts: Arc<HostTable>,
-    model: Option<Arc<Model>>,
+    model: ModelSlot,
     spikes: Option<SpikeDetector>,
     spike_buf: Vec<Spike>,
     rules: [RuleInfo; 3],
@@ -141,18 +145,22 @@ impl MlEngine {
                 rule(SID_PACKET_SPIKE, "PORTCULLIS ML packet rate spike"),
                 rule(SID_CONNECTION_SPIKE, "PORTCULLIS ML connection rate spike"),
             ],
-            model: None,
+            model: ModelSlot::default(),
             cfg,
             hosts,
         }
     }
 
     pub(super) fn set_model(&mut self, model: Option<Arc<Model>>) {
-        self.model = model;
+        self.model.store(model);
     }
 
-    pub(super) fn take_model(&mut self) -> Option<Arc<Model>> {
-        self.model.take()
+    pub(super) fn share_model(&mut self, slot: ModelSlot) {
+        self.model = slot;
+    }
+
+    pub(super) fn model_slot(&self) -> ModelSlot {
+        Arc::clone(&self.model)
     }
 
     /// A packet of `flow` (already counted by the flow table). Returns the alerts raised; an
@@ -202,7 +210,10 @@ impl MlEngine {
         };
         x.update(&info);
         let due = self.cfg.score_every > 0 && x.packets() % self.cfg.score_every == 0;
-        let Some(model) = self.model.as_ref().filter(|_| due && !state.alerted) else {
+        if !due || state.alerted {
+            return alerts;
+        }
+        let Some(model) = self.model.load_full() else {
             return alerts;
         };
         x.merge_host(&self.hosts.snapshot(flow.client.0, pkt.ts.0));
@@ -215,10 +226,15 @@ impl MlEngine {
                 flow.data.action = FlowAction::Drop;
             }
             let meta = packet_meta(pkt, ip, packet_no, Some((flow, dir)));
-            sink.alert(&self.flow_alert(meta, model, &features, score, blocks));
+            sink.alert(&self.flow_alert(meta, &model, &features, score, blocks));
             alerts += 1;
         }
         alerts
+    }
+
+    /// Whether anomalous flows also block the host that opened them.
+    pub(super) fn blocks_source(&self) -> bool {
+        self.cfg.action == MlAction::BlockSource
     }
 
     /// A flow ended: score it, alert if anomalous (and not alerted yet), report its features.
@@ -236,7 +252,8 @@ impl MlEngine {
             .flow_end(flow.client.0, x.syn_unanswered(), flow.last_seen.0);
         x.merge_host(&snap);
         let features = x.features();
-        let scored = self.model.as_ref().map(|m| (m, m.score(&features)));
+        let model = self.model.load_full();
+        let scored = model.as_ref().map(|m| (m, m.score(&features)));
         let mut alerts = 0;
         if let Some((model, score)) = scored.filter(|(m, s)| *s > m.threshold()) {
             if !flow.data.ml.alerted {

@@ -18,7 +18,7 @@ use portcullis_models::{HostConfig, HostTable, Model};
 pub use blocklist::BlockList;
 pub use events::{AlertEvent, CollectingSink, DropEvent, EventSink, MlInfo, PacketMeta, RuleInfo};
 pub use features::{
-    FlowRecord, MlAction, MlConfig, ML_GID, SID_ANOMALOUS_FLOW, SID_CONNECTION_SPIKE,
+    FlowRecord, MlAction, MlConfig, ModelSlot, ML_GID, SID_ANOMALOUS_FLOW, SID_CONNECTION_SPIKE,
     SID_PACKET_SPIKE,
 };
 pub use ruleset::Ruleset;
@@ -160,10 +160,22 @@ impl Engine {
     /// [ml] Turns on flow feature extraction (and spike detection when configured): finished
     /// flows are reported to [`EventSink::flow_end`]. Workers share one `hosts` table.
     pub fn enable_features(&mut self, cfg: MlConfig, hosts: Arc<HostTable>) {
-        let model = self.ml.take().and_then(|mut ml| ml.take_model());
+        let slot = self.ml.take().map(|ml| ml.model_slot());
         let mut ml = features::MlEngine::new(cfg, hosts);
-        ml.set_model(model);
+        if let Some(slot) = slot {
+            ml.share_model(slot);
+        }
         self.ml = Some(ml);
+    }
+
+    /// [ml] Scores with whatever model `slot` holds; the data plane shares one slot between
+    /// its workers and swaps the model in it on reload, without stopping traffic.
+    pub fn share_model(&mut self, slot: ModelSlot) {
+        let ml = self.ml.get_or_insert_with(|| {
+            let hosts = Arc::new(HostTable::new(HostConfig::default()));
+            features::MlEngine::new(MlConfig::default(), hosts)
+        });
+        ml.share_model(slot);
     }
 
     /// [ml] Sets the anomaly model scoring flows from now on (`None`: stop scoring). Turns on
@@ -258,7 +270,15 @@ impl Engine {
         if let Some(ml) = self.ml.as_mut() {
             let (no, inline) = (self.stats.decoder.pkts, self.cfg.inline);
             let created = lookup.created;
+            let was_dropped = flow.data.action == FlowAction::Drop;
             self.stats.detect.alerts += ml.on_packet(pkt, ip, flow, dir, created, no, inline, sink);
+            // An anomalous flow whose action is block-source blocks the host that opened it.
+            if !was_dropped && flow.data.action == FlowAction::Drop && ml.blocks_source() {
+                if let Some(policy) = &self.cfg.block {
+                    let until = Timestamp(pkt.ts.0 + policy.duration_secs * 1_000_000);
+                    policy.list.block(flow.client.0, pkt.ts, until);
+                }
+            }
         }
         match flow.data.action {
             FlowAction::Pass => return Verdict::Pass,
