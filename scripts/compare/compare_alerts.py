@@ -52,7 +52,13 @@ def main():
     totals = {"portcullis": collections.Counter(), "suricata": collections.Counter()}
     agree = 0
     with_alerts = 0
+    not_compared = []
     for idx, path in captures:
+        marker = os.path.join(run, "suricata", idx, "not-compared")
+        if os.path.exists(marker):
+            p = alerts(os.path.join(run, "portcullis", idx, "eve.json")) or collections.Counter()
+            not_compared.append((path, open(marker, encoding="utf-8").read().strip(), p))
+            continue
         p = alerts(os.path.join(run, "portcullis", idx, "eve.json"))
         s = alerts(os.path.join(run, "suricata", idx, "eve.json"))
         if p is None or s is None:
@@ -77,8 +83,15 @@ def main():
     print("|---|---:|---:|")
     print(f"| alerts | {sum(tp.values())} | {sum(ts.values())} |")
     print(f"| distinct sids | {len(tp)} | {len(ts)} |")
-    print(f"\nCaptures: {len(captures)}; with alerts from either engine: {with_alerts}; "
-          f"identical alert counts per sid: {agree}; disagreeing: {len(captures) - agree}.\n")
+    compared = len(captures) - len(not_compared)
+    print(f"\nCaptures: {len(captures)}; compared: {compared}; with alerts from either engine: "
+          f"{with_alerts}; identical alert counts per sid: {agree}; disagreeing: "
+          f"{compared - agree}.\n")
+    if not_compared:
+        print("Not compared (Portcullis alerts on them in brackets):\n")
+        for path, why, p in not_compared:
+            print(f"- `{path}`: {why} [{sum(p.values())}]")
+        print()
     if missing:
         print("Runs without an EVE file (engine failed on the capture):\n")
         for path, engine in missing:
