@@ -6,7 +6,7 @@
 #
 # Usage: scripts/fuzz.sh [--seconds N] [target...]
 #   --seconds N   time per target (default 600)
-#   target        decode, rule_parser, reassembly, engine (default: all)
+#   target        decode, rule_parser, reassembly, engine, capture (default: all)
 #
 # cargo-fuzz needs nightly-only flags (sanitizers, coverage); the stable toolchain accepts them
 # with RUSTC_BOOTSTRAP=1. Seed corpora are generated under fuzz/corpus/ (git-ignored: they hold
@@ -14,6 +14,9 @@
 #   decode       frames of `portcullis demo-capture` and of the captures in ../shared/data/traffic
 #   rule_parser  rules of configs/demo.rules and of ../shared/data/rules/et-open, one per file
 #   reassembly, engine   a few random byte strings (the inputs are decoded with `arbitrary`)
+#   capture      the first 4 KiB of the demo capture and of each capture in ../shared/data/traffic
+# The capture target needs the `portcullis` crate, which links the system DPDK: it is built with
+# `--features capture` into its own target folder (fuzz/target-capture).
 # Environment: PORTCULLIS (the binary for demo-capture, default target/release/portcullis, built
 # if missing), PORTCULLIS_SHARED_DATA (default ../shared/data).
 #
@@ -22,7 +25,7 @@
 # shellcheck source=scripts/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-ALL_TARGETS=(decode rule_parser reassembly engine)
+ALL_TARGETS=(decode rule_parser reassembly engine capture)
 seconds=600
 targets=()
 while [[ $# -gt 0 ]]; do
@@ -122,26 +125,47 @@ for i, size in enumerate([16, 64, 256, 1024, 4096]):
 PY
 }
 
-seed_decode() {
-    local dir="$1" bin="${PORTCULLIS:-$REPO_ROOT/target/release/portcullis}"
+# demo_capture FILE: writes the project's demo capture (building the binary if needed); false
+# when it cannot.
+demo_capture() {
+    local bin="${PORTCULLIS:-$REPO_ROOT/target/release/portcullis}"
     if [[ ! -x "$bin" ]]; then
         log fuzz "building $bin for the demo capture"
         cargo build --release -p portcullis || log fuzz "build failed: no demo-capture seeds"
     fi
-    if [[ -x "$bin" ]]; then
-        local tmp
-        tmp="$(mktemp -d)"
-        "$bin" demo-capture -o "$tmp/demo.pcap" >/dev/null
-        log fuzz "decode: $(split_frames "$dir" seed-demo 100000 "$tmp/demo.pcap") demo frames"
-        rm -rf "$tmp"
-    fi
+    [[ -x "$bin" ]] && "$bin" demo-capture -o "$1" >/dev/null
+}
+
+# traffic_captures: the capture files in ../shared/data/traffic, one per line.
+traffic_captures() {
     if [[ -d "$DATA/traffic" ]]; then
-        local files=()
-        mapfile -t files < <(find "$DATA/traffic" -type f \( -name '*.pcap' -o -name '*.pcapng' -o -name '*.cap' \) | sort)
-        log fuzz "decode: $(split_frames "$dir" seed-traffic 40 "${files[@]}") frames from $DATA/traffic"
+        find "$DATA/traffic" -type f \( -name '*.pcap' -o -name '*.pcapng' -o -name '*.cap' \) | sort
     else
-        log fuzz "decode: $DATA/traffic not found, demo frames only"
+        log fuzz "$DATA/traffic not found: no seeds from it"
     fi
+}
+
+seed_decode() {
+    local dir="$1" tmp files=()
+    tmp="$(mktemp -d)"
+    if demo_capture "$tmp/demo.pcap"; then
+        log fuzz "decode: $(split_frames "$dir" seed-demo 100000 "$tmp/demo.pcap") demo frames"
+    fi
+    rm -rf "$tmp"
+    mapfile -t files < <(traffic_captures)
+    if [[ ${#files[@]} -gt 0 ]]; then
+        log fuzz "decode: $(split_frames "$dir" seed-traffic 40 "${files[@]}") frames from $DATA/traffic"
+    fi
+}
+
+seed_capture() {
+    local dir="$1" f n=0
+    demo_capture "$dir/demo.pcap" && head -c 4096 "$dir/demo.pcap" >"$dir/seed-demo" && rm -f "$dir/demo.pcap"
+    while IFS= read -r f; do
+        head -c 4096 "$f" >"$dir/seed-traffic-$n"
+        n=$((n + 1))
+    done < <(traffic_captures)
+    log fuzz "capture: $n capture heads from $DATA/traffic"
 }
 
 seed_rule_parser() {
@@ -179,14 +203,23 @@ seed() {
     log fuzz "$t: generating seed corpus in $dir"
     case "$t" in
     decode) seed_decode "$dir" ;;
+    capture) seed_capture "$dir" ;;
     rule_parser) log fuzz "rule_parser: $(seed_rule_parser "$dir") seeds" ;;
     *) random_seeds "$dir" ;;
     esac
 }
 
+# build_args TARGET: cargo-fuzz options for TARGET (features and target folder).
+build_args() {
+    if [[ "$1" == capture ]]; then
+        echo --features capture --target-dir fuzz/target-capture
+    fi
+}
+
 log fuzz "building targets: ${targets[*]}"
 for t in "${targets[@]}"; do
-    cargo fuzz build --fuzz-dir fuzz "$t"
+    # shellcheck disable=SC2046 # word splitting of the options is intended
+    cargo fuzz build --fuzz-dir fuzz $(build_args "$t") "$t"
 done
 
 summary=()
@@ -198,7 +231,8 @@ for t in "${targets[@]}"; do
     logfile="$LOGS/$t.log"
     log fuzz "$t: fuzzing for ${seconds}s (log: $logfile)"
     rc=0
-    cargo fuzz run --fuzz-dir fuzz "$t" "$CORPUS/$t" -- \
+    # shellcheck disable=SC2046
+    cargo fuzz run --fuzz-dir fuzz $(build_args "$t") "$t" "$CORPUS/$t" -- \
         -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=60 -print_final_stats=1 \
         "${extra[@]}" >"$logfile" 2>&1 || rc=$?
     execs="$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$logfile" | grep -o '[0-9]*$' || true)"

@@ -39,6 +39,37 @@ rejectboth tcp-stream any any -> any any (msg:"to client"; flow:to_client; conte
 alert tcp-pkt any any -> any any (msg:"pkt only"; content:"pkt"; startswith; sid:13;)
 "#;
 
+/// Payload starts that satisfy the rules' contents: the prefilter runs in Hyperscan, which
+/// libFuzzer cannot see into, so without these the fuzzer would rarely reach verification,
+/// alerts, flowbits, thresholds and drop/reject verdicts.
+const TRIGGERS: [&[u8]; 9] = [
+    b"attack",
+    b"GET /evil42 HTTP/1.0",
+    b"login",
+    b"secret",
+    b"\xde\xad\x10\x00",
+    b"leak more",
+    b"pkt",
+    b"x",
+    b"\x00\x00\x01\x00\x02",
+];
+
+/// A payload: fuzzed bytes, optionally after one of the [`TRIGGERS`].
+#[derive(Arbitrary, Debug)]
+struct Payload {
+    trigger: Option<u8>,
+    bytes: Vec<u8>,
+}
+
+impl Payload {
+    fn bytes(&self) -> Vec<u8> {
+        let start = self
+            .trigger
+            .map_or(&[][..], |t| TRIGGERS[usize::from(t) % TRIGGERS.len()]);
+        [start, &self.bytes].concat()
+    }
+}
+
 /// How a TCP packet's sequence number is chosen.
 #[derive(Arbitrary, Debug, Clone, Copy)]
 enum Seq {
@@ -61,13 +92,13 @@ enum Pkt {
         to_server: bool,
         flags: u8,
         seq: Seq,
-        payload: Vec<u8>,
+        payload: Payload,
     },
     /// A UDP datagram of flow `flow`.
     Udp {
         flow: u8,
         to_server: bool,
-        payload: Vec<u8>,
+        payload: Payload,
     },
     /// An ICMP message.
     Icmp {
@@ -201,6 +232,7 @@ fuzz_target!(|s: Session| {
                 payload,
             } => {
                 let f = usize::from(*flow) % FLOWS;
+                let payload = payload.bytes();
                 vec![tcp_segment(
                     run,
                     &mut sides[f],
@@ -208,7 +240,7 @@ fuzz_target!(|s: Session| {
                     *to_server,
                     *flags,
                     *seq,
-                    payload,
+                    &payload,
                 )]
             }
             Pkt::Udp {
@@ -217,7 +249,11 @@ fuzz_target!(|s: Session| {
                 payload,
             } => {
                 let (ip, sport, dport) = endpoints(run, *flow, *to_server);
-                vec![build_frame(&ip, &L4::Udp { sport, dport }, payload)]
+                vec![build_frame(
+                    &ip,
+                    &L4::Udp { sport, dport },
+                    &payload.bytes(),
+                )]
             }
             Pkt::Icmp {
                 icmp_type,

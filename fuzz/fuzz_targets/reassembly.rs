@@ -214,11 +214,12 @@ fn check_side(side: &mut Side, depth: u64) {
     // Bytes already delivered never change.
     let skip = (w.base_offset - side.delivered_base) as usize;
     let known = side.delivered.len().saturating_sub(skip).min(w.data.len());
-    assert_eq!(
-        &w.data[..known],
-        &side.delivered[skip..skip + known],
-        "delivered bytes changed"
-    );
+    if let Some(i) = (0..known).find(|&i| w.data[i] != side.delivered[skip + i]) {
+        panic!(
+            "delivered byte at offset {} changed",
+            w.base_offset + i as u64
+        );
+    }
     assert_eq!(skip + known, side.delivered.len());
     for (i, &b) in w.data[known..].iter().enumerate() {
         let o = w.base_offset + (known + i) as u64;
