@@ -14,6 +14,7 @@ PACKAGES=(
     librte-net-af-packet23 librte-net-memif23      # --no-install-recommends would skip):
     librte-net-ring23 librte-net-null23            # mempool ring, virtual ports for tests
     tcpdump python3 python3-yaml curl ca-certificates
+    fonts-dejavu-core                              # text in the trainer's report plots
 )
 
 # Prints the packages of PACKAGES that are not installed.

@@ -79,6 +79,9 @@ struct ReadArgs {
     /// threshold.config file (thresholds, suppressions, rate filters).
     #[arg(long = "threshold-file", value_name = "FILE")]
     threshold_file: Option<PathBuf>,
+    /// Anomaly model file (from portcullis-train): score flows, alert with gid 411.
+    #[arg(long = "model", value_name = "FILE")]
+    model: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -156,6 +159,7 @@ pub fn run(args: &[String]) -> Result<(), CliError> {
                     ChecksumArg::None => ChecksumChecks::No,
                 }),
                 simulate_ips: a.simulate_ips,
+                model: a.model,
             };
             let summary = read::run(&opts)?;
             eprint!("{summary}");

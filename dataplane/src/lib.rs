@@ -1,5 +1,6 @@
 //! The Portcullis data plane: packet sources, the CLI and its commands, configuration, outputs.
 
+pub mod anomaly;
 pub mod capture;
 pub mod cli;
 pub mod commands;

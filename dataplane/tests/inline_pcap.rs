@@ -5,7 +5,7 @@ mod inline_support;
 
 #[test]
 fn one_worker_forwards_input_minus_drops_with_offline_alerts() {
-    if inline_support::dpdk_available() {
+    if inline_support::dpdk_installed() {
         inline_support::assert_inline_matches_offline(1, "0@0,1@1");
     }
 }

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use serde_json::{json, Map, Value};
 
-use crate::engine::{AlertEvent, DropEvent, PacketMeta, RuleInfo};
+use crate::engine::{AlertEvent, DropEvent, MlInfo, PacketMeta, RuleInfo};
 use crate::time::Timestamp;
 
 /// Formats a timestamp as Suricata does: `2026-01-01T00:00:01.123456+0000` (UTC).
@@ -109,10 +109,30 @@ fn alert_object(rule: &RuleInfo, blocked: bool) -> Value {
     })
 }
 
+/// The `ml` object of an anomaly alert (Portcullis' own; Suricata's `anomaly` event type means
+/// decoder anomalies, so it is not reused).
+fn ml_object(ml: &MlInfo) -> Value {
+    let top: Vec<Value> = ml
+        .top_features
+        .iter()
+        .map(|t| json!({"name": t.name, "value": t.value, "z": t.z}))
+        .collect();
+    json!({
+        "score": ml.score,
+        "threshold": ml.threshold,
+        "model_version": &*ml.model_version,
+        "action": ml.action.name(),
+        "top_features": top,
+    })
+}
+
 /// One `alert` record.
 pub fn alert_record(a: &AlertEvent) -> Value {
     let mut m = packet_fields("alert", &a.packet);
     m.insert("alert".into(), alert_object(&a.rule, a.blocked));
+    if let Some(ml) = &a.ml {
+        m.insert("ml".into(), ml_object(ml));
+    }
     if a.packet.flow_id.is_some() {
         m.insert("flow".into(), flow_object(&a.packet));
     }
@@ -231,6 +251,7 @@ mod tests {
             },
             blocked: false,
             stream_match: true,
+            ml: None,
         };
         let v = alert_record(&a);
         assert_eq!(v["event_type"], "alert");

@@ -8,6 +8,7 @@ use std::time::Instant;
 use portcullis_detection::engine::{BlockList, Engine};
 use portcullis_detection::eve;
 
+use crate::anomaly::Anomaly;
 use crate::capture::{capture_files, CaptureError, CaptureReader};
 use crate::cli::CliError;
 use crate::config::{self, ChecksumChecks};
@@ -34,6 +35,8 @@ pub struct ReadOptions {
     pub checksum_checks: Option<ChecksumChecks>,
     /// `--simulate-ips`: apply drop/reject verdicts as an inline IPS would.
     pub simulate_ips: bool,
+    /// `--model`: anomaly model scoring every flow (overrides `anomaly.model`).
+    pub model: Option<PathBuf>,
 }
 
 /// After this many packets in `auto` checksum mode, decide whether the capture was taken with
@@ -57,6 +60,7 @@ pub fn run(opts: &ReadOptions) -> Result<RunSummary, CliError> {
         .checksum_checks
         .unwrap_or(cfg.pcap_file.checksum_checks);
     let files = capture_files(&opts.input).map_err(|e| CliError(e.to_string()))?;
+    let directory_mode = opts.input.is_dir();
 
     let (ruleset, rules_report) = load_ruleset(&cfg, &opts.rule_files)?;
     eprint!("{}", rules_report.summary());
@@ -73,6 +77,9 @@ pub fn run(opts: &ReadOptions) -> Result<RunSummary, CliError> {
     let blocks = Arc::new(BlockList::new());
     let engine_cfg = cfg.engine_config(opts.simulate_ips, checks != ChecksumChecks::No, &blocks);
     let mut engine = Engine::new(engine_cfg, Arc::clone(&ruleset));
+    if let Some(anomaly) = Anomaly::from_config(&cfg, opts.model.as_deref())? {
+        anomaly.attach(&mut engine, &cfg);
+    }
     let mut auto_checksums = checks == ChecksumChecks::Auto;
     let mut captures_read = 0usize;
     let mut last_ts = None;
@@ -80,7 +87,7 @@ pub fn run(opts: &ReadOptions) -> Result<RunSummary, CliError> {
         let mut reader = match CaptureReader::open(file) {
             Ok(r) => r,
             // In directory mode, files that are not captures (READMEs, logs) are skipped.
-            Err(CaptureError::Format(path, why)) if files.len() > 1 => {
+            Err(CaptureError::Format(path, why)) if directory_mode => {
                 eprintln!("portcullis: skipping {}: {why}", path.display());
                 continue;
             }

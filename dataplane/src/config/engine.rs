@@ -3,11 +3,12 @@
 use portcullis_detection::decode::DecodeOptions;
 use std::sync::Arc;
 
-use portcullis_detection::engine::{BlockList, BlockPolicy, EngineConfig};
+use portcullis_detection::engine::{BlockList, BlockPolicy, EngineConfig, MlAction, MlConfig};
 use portcullis_detection::flow::{FlowConfig, FlowTimeouts, ProtoTimeouts};
 use portcullis_detection::stream::StreamConfig;
+use portcullis_models::spike::SpikeConfig;
 
-use super::{Config, Timeouts};
+use super::{AnomalyAction, Config, Timeouts};
 
 fn proto_timeouts(t: &Timeouts) -> ProtoTimeouts {
     let secs = |v: u64| u32::try_from(v).unwrap_or(u32::MAX);
@@ -19,6 +20,21 @@ fn proto_timeouts(t: &Timeouts) -> ProtoTimeouts {
 }
 
 impl Config {
+    /// The anomaly settings of this configuration.
+    pub fn ml_config(&self) -> MlConfig {
+        let a = &self.anomaly;
+        MlConfig {
+            score_every: a.score_every,
+            action: match a.action {
+                AnomalyAction::Alert => MlAction::Alert,
+                AnomalyAction::Drop => MlAction::Drop,
+                AnomalyAction::BlockSource => MlAction::BlockSource,
+            },
+            spikes: a.spikes.then(SpikeConfig::default),
+            ..MlConfig::default()
+        }
+    }
+
     /// The engine settings of this configuration. `inline` applies drop/reject verdicts;
     /// `validate_checksums` is the outcome of `-k` / `pcap-file.checksum-checks`; `blocks` is
     /// the block list shared by every worker of the process.

@@ -42,6 +42,8 @@ pub struct Config {
     pub dpdk: DpdkSection,
     /// Blocking sources after a verdict.
     pub block: BlockSection,
+    /// Flow anomaly scoring and traffic spikes.
+    pub anomaly: AnomalySection,
 }
 
 impl Default for Config {
@@ -59,6 +61,7 @@ impl Default for Config {
             outputs: Outputs::default(),
             dpdk: DpdkSection::default(),
             block: BlockSection::default(),
+            anomaly: AnomalySection::default(),
         }
     }
 }
@@ -355,6 +358,43 @@ impl Default for BlockSection {
             metadata_key: "portcullis-block".into(),
         }
     }
+}
+
+/// `anomaly`: the flow model (from `portcullis-train`) and spike detection.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct AnomalySection {
+    /// Model file; `portcullis run` reloads it on SIGHUP or when the file changes.
+    pub model: Option<PathBuf>,
+    /// What an anomalous flow does: `alert`, `drop` or `block-source`.
+    pub action: AnomalyAction,
+    /// Score long flows every this many packets (and always when they end).
+    pub score_every: u64,
+    /// Alert on packet and connection rate spikes against an EWMA baseline.
+    pub spikes: bool,
+}
+
+impl Default for AnomalySection {
+    fn default() -> Self {
+        AnomalySection {
+            model: None,
+            action: AnomalyAction::Alert,
+            score_every: 1000,
+            spikes: false,
+        }
+    }
+}
+
+/// Action on an anomalous flow.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum AnomalyAction {
+    /// Alert only.
+    Alert,
+    /// Drop the rest of the flow (inline).
+    Drop,
+    /// Drop and block the host that opened the flow for `block.duration`.
+    BlockSource,
 }
 
 /// A configuration that was loaded, with the warnings worth showing the user.

@@ -21,6 +21,7 @@ pub use plan::{Distribution, Plan};
 use self::distribute::Distributor;
 use self::events::start_writer;
 use self::worker::{now, Input, Worker, WorkerCounters};
+use crate::anomaly::{Anomaly, ModelReloader};
 use crate::cli::CliError;
 use crate::config::{self, Config};
 use crate::dpdk::{ring, scope, worker_lcores, Eal, Mempool, Port, PortConf, RssConf, TxQueue};
@@ -30,6 +31,8 @@ use crate::summary::RunSummary;
 
 /// Room for a full Ethernet frame plus DPDK's headroom.
 const MBUF_DATA_ROOM: u16 = 2048 + 128;
+/// How often the model file is checked for changes.
+const MODEL_POLL: Duration = Duration::from_millis(200);
 /// Ring slots per (port, worker) in software distribution.
 const RING_SIZE: u32 = 4096;
 
@@ -68,11 +71,22 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, CliError> {
     )
     .map_err(|e| CliError(format!("cannot create EVE log {e}")))?;
 
+    let anomaly = Anomaly::from_config(&cfg, None)?;
     let stop = Arc::new(AtomicBool::new(false));
-    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        signal_hook::flag::register(signal, Arc::clone(&stop))
+    let reload = Arc::new(AtomicBool::new(false));
+    for (signal, flag) in [
+        (signal_hook::consts::SIGINT, &stop),
+        (signal_hook::consts::SIGTERM, &stop),
+        (signal_hook::consts::SIGHUP, &reload),
+    ] {
+        signal_hook::flag::register(signal, Arc::clone(flag))
             .map_err(|e| CliError(format!("cannot install signal handler: {e}")))?;
     }
+    let mut reloader = anomaly.as_ref().and_then(|a| {
+        a.path
+            .clone()
+            .map(|p| ModelReloader::new(p, Arc::clone(&a.slot)))
+    });
 
     let dpdk_err = |what: &str| {
         let what = what.to_string();
@@ -184,11 +198,16 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, CliError> {
                 .map(|p| p.tx_queue(w as u16))
                 .collect::<Result<_, _>>()
                 .map_err(dpdk_err("tx queue"))?;
+            let mut engine =
+                Engine::new(cfg.engine_config(true, true, &blocks), Arc::clone(&ruleset));
+            if let Some(a) = &anomaly {
+                a.attach(&mut engine, &cfg);
+            }
             let worker = Worker {
                 inputs,
                 outputs,
                 peer: plan.peer.clone(),
-                engine: Engine::new(cfg.engine_config(true, true, &blocks), Arc::clone(&ruleset)),
+                engine,
                 pool: &pool,
                 sink: sink.clone(),
             };
@@ -203,13 +222,19 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, CliError> {
             })
             .map_err(dpdk_err("launching a worker"))?;
         }
-        supervise(&cfg, &stop, &counters, distributor.as_mut());
+        supervise(
+            &cfg,
+            &stop,
+            &counters,
+            distributor.as_mut(),
+            reloader.as_mut().map(|r| (r, &*reload)),
+        );
         Ok(distributor.map_or(0, |d| d.ring_full_drops))
     })
     .map_err(dpdk_err("worker lcore"))??;
     let elapsed_inspecting = inspect_started.elapsed();
 
-    let merged = stats
+    let mut merged = stats
         .into_inner()
         .unwrap_or_default()
         .into_iter()
@@ -218,6 +243,12 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, CliError> {
             a
         })
         .unwrap_or_default();
+    if let (Some(r), serde_json::Value::Object(m)) = (&reloader, &mut merged) {
+        m.insert(
+            "anomaly".into(),
+            serde_json::json!({"model_swaps": r.swaps, "model_refused": r.refused}),
+        );
+    }
     sink.record(eve::stats_record(
         now(),
         started.elapsed().as_secs(),
@@ -284,7 +315,9 @@ fn supervise(
     stop: &AtomicBool,
     counters: &[WorkerCounters],
     mut distributor: Option<&mut Distributor<'_, '_>>,
+    mut reloader: Option<(&mut ModelReloader, &AtomicBool)>,
 ) {
+    let mut last_reload_check = Instant::now();
     let started = Instant::now();
     let mut last_rx = 0;
     let mut last_change = Instant::now();
@@ -301,6 +334,13 @@ fn supervise(
         };
         if moved > 0 {
             last_change = Instant::now();
+        }
+        if let Some((r, sighup)) = reloader.as_mut() {
+            let forced = sighup.swap(false, Ordering::Relaxed);
+            if forced || last_reload_check.elapsed() >= MODEL_POLL {
+                last_reload_check = Instant::now();
+                r.poll(forced);
+            }
         }
         let rx: u64 = counters.iter().map(|c| c.rx.load(Ordering::Relaxed)).sum();
         if rx != last_rx {

@@ -1,6 +1,11 @@
 //! Shared by the net_pcap inline tests: run the demo capture through `portcullis read
 //! --simulate-ips` and through `portcullis run` on DPDK net_pcap ports, then compare what was
-//! forwarded and what was alerted.
+//! forwarded and what was alerted. Each test binary uses a part of it.
+#![allow(dead_code)]
+
+#[path = "../dpdk_support/mod.rs"]
+mod dpdk_support;
+pub use dpdk_support::dpdk_installed;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -8,22 +13,6 @@ use std::path::{Path, PathBuf};
 use portcullis::capture::CaptureReader;
 use portcullis::cli;
 use serde_json::Value;
-
-/// DPDK's PMD folder: without it the test cannot run here.
-const PMD_DIR: &str = "/usr/lib/x86_64-linux-gnu/dpdk";
-
-/// Whether DPDK is installed; panics when it is not and `CI=true` (CI must run this test).
-pub fn dpdk_available() -> bool {
-    if Path::new(PMD_DIR).is_dir() {
-        return true;
-    }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "DPDK is not installed ({PMD_DIR} missing); run scripts/setup.sh"
-    );
-    eprintln!("skipping: DPDK is not installed ({PMD_DIR} missing)");
-    false
-}
 
 /// One alert's identity: sid and the 5-tuple of the packet it fired on.
 pub type AlertKey = (u64, String, u64, String, u64);

@@ -102,19 +102,7 @@ pub(crate) fn byte_test(nbytes: u8, op: ByteOp, value: i64, offset: i64) -> Byte
 
 /// `byte_jump` with binary big-endian defaults.
 pub(crate) fn byte_jump(nbytes: u8, offset: i64) -> ByteJump {
-    ByteJump {
-        nbytes,
-        offset: Value::Lit(offset),
-        relative: false,
-        base: NumBase::Binary,
-        endian: Endian::Big,
-        multiplier: 1,
-        align: false,
-        from_beginning: false,
-        from_end: false,
-        post_offset: 0,
-        bitmask: None,
-    }
+    ByteJump::new(nbytes, Value::Lit(offset))
 }
 
 /// `byte_extract` with binary big-endian defaults.
@@ -146,7 +134,7 @@ pub(crate) struct RuleB(Rule);
 
 impl RuleB {
     pub(crate) fn new(sid: u32) -> Self {
-        RuleB(Rule {
+        let header = RuleHeader {
             action: Action::Alert,
             proto: RuleProto::Tcp,
             src_addr: AddrExpr::Any,
@@ -154,26 +142,15 @@ impl RuleB {
             bidirectional: false,
             dst_addr: AddrExpr::Any,
             dst_port: PortExpr::Any,
-            sid,
-            gid: 1,
-            rev: 0,
-            msg: format!("rule {sid}"),
-            classtype: None,
-            priority: None,
-            metadata: Vec::new(),
-            references: Vec::new(),
-            flow: FlowOpts::default(),
-            header_checks: Vec::new(),
-            payload: Vec::new(),
-            flowbits: Vec::new(),
-            noalert: false,
-            threshold: None,
-            detection_filter: None,
-            origin: Origin {
-                file: Arc::from("test.rules"),
-                line: sid,
-            },
-        })
+        };
+        let origin = Origin {
+            file: Arc::from("test.rules"),
+            line: sid,
+        };
+        let mut rule = Rule::new(header, origin);
+        rule.sid = sid;
+        rule.msg = format!("rule {sid}");
+        RuleB(rule)
     }
     pub(crate) fn action(mut self, a: Action) -> Self {
         self.0.action = a;

@@ -5,6 +5,9 @@
 use std::net::IpAddr;
 use std::sync::Arc;
 
+use portcullis_models::TopFeature;
+
+use super::features::{FlowRecord, MlAction};
 use crate::time::Timestamp;
 
 /// The parts of a rule an alert reports, resolved once when the ruleset is built.
@@ -64,7 +67,43 @@ pub struct AlertEvent {
     pub blocked: bool,
     /// Whether the match was on reassembled stream data rather than the packet alone.
     pub stream_match: bool,
+    /// [ml] Anomaly details (EVE `ml`), for alerts of gid 411; `None` for rule alerts.
+    pub ml: Option<Box<MlInfo>>,
 }
+
+/// [ml] What an anomaly alert reports besides its rule: the score against the threshold, the
+/// model that scored it and the features farthest from normal.
+#[derive(Debug, Clone)]
+pub struct MlInfo {
+    /// The anomaly score (for spikes: the second's count).
+    pub score: f64,
+    /// The threshold it exceeded.
+    pub threshold: f64,
+    /// The model version that scored it (`ewma` for spikes).
+    pub model_version: Arc<str>,
+    /// The configured action.
+    pub action: MlAction,
+    /// Largest standardized deviations first.
+    pub top_features: Vec<TopFeature>,
+}
+
+/// Equality compares floats bit for bit, which makes it an equivalence (so alerts stay `Eq`).
+impl PartialEq for MlInfo {
+    fn eq(&self, other: &Self) -> bool {
+        let bits = |t: &TopFeature| (t.name, t.value.to_bits(), t.z.to_bits());
+        self.score.to_bits() == other.score.to_bits()
+            && self.threshold.to_bits() == other.threshold.to_bits()
+            && self.model_version == other.model_version
+            && self.action == other.action
+            && self
+                .top_features
+                .iter()
+                .map(bits)
+                .eq(other.top_features.iter().map(bits))
+    }
+}
+
+impl Eq for MlInfo {}
 
 /// A packet dropped inline: the one a drop rule matched, and every later packet of its flow.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,6 +133,8 @@ pub trait EventSink {
     fn alert(&mut self, event: &AlertEvent);
     /// A packet was dropped.
     fn drop_packet(&mut self, event: &DropEvent);
+    /// [ml] A flow ended while feature extraction was on; its features are in the record.
+    fn flow_end(&mut self, _flow: &FlowRecord<'_>) {}
 }
 
 /// A sink that keeps every event, for tests and small runs.

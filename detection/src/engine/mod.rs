@@ -6,14 +6,21 @@
 
 mod blocklist;
 mod events;
+mod features;
 mod ruleset;
 mod stats;
 mod verdict;
 
 use std::sync::Arc;
 
+use portcullis_models::{HostConfig, HostTable, Model};
+
 pub use blocklist::BlockList;
-pub use events::{AlertEvent, CollectingSink, DropEvent, EventSink, PacketMeta, RuleInfo};
+pub use events::{AlertEvent, CollectingSink, DropEvent, EventSink, MlInfo, PacketMeta, RuleInfo};
+pub use features::{
+    FlowRecord, MlAction, MlConfig, ModelSlot, ML_GID, SID_ANOMALOUS_FLOW, SID_CONNECTION_SPIKE,
+    SID_PACKET_SPIKE,
+};
 pub use ruleset::Ruleset;
 pub use stats::{DecoderStats, EngineStats, VerdictStats};
 pub use verdict::{RejectTarget, Verdict};
@@ -88,6 +95,8 @@ pub struct FlowState {
     streams: [Option<Reassembler>; 2],
     flowbits: FlowBits,
     action: FlowAction,
+    /// [ml] Feature extractor state.
+    ml: features::FlowMl,
 }
 
 /// One worker's engine.
@@ -104,6 +113,8 @@ pub struct Engine {
     last_expire_sec: u64,
     /// Per rule (by `RuleId`): whether its drop blocks the source (see [`BlockPolicy`]).
     blocking_rules: Vec<bool>,
+    /// [ml] Feature extraction and scoring, when turned on.
+    ml: Option<features::MlEngine>,
 }
 
 impl Engine {
@@ -128,6 +139,7 @@ impl Engine {
             matches: Vec::new(),
             stream_matches: Vec::new(),
             last_expire_sec: 0,
+            ml: None,
             ruleset,
             cfg,
         }
@@ -145,6 +157,37 @@ impl Engine {
         self.cfg.stream_checksum_validation = on;
     }
 
+    /// [ml] Turns on flow feature extraction (and spike detection when configured): finished
+    /// flows are reported to [`EventSink::flow_end`]. Workers share one `hosts` table.
+    pub fn enable_features(&mut self, cfg: MlConfig, hosts: Arc<HostTable>) {
+        let slot = self.ml.take().map(|ml| ml.model_slot());
+        let mut ml = features::MlEngine::new(cfg, hosts);
+        if let Some(slot) = slot {
+            ml.share_model(slot);
+        }
+        self.ml = Some(ml);
+    }
+
+    /// [ml] Scores with whatever model `slot` holds; the data plane shares one slot between
+    /// its workers and swaps the model in it on reload, without stopping traffic.
+    pub fn share_model(&mut self, slot: ModelSlot) {
+        let ml = self.ml.get_or_insert_with(|| {
+            let hosts = Arc::new(HostTable::new(HostConfig::default()));
+            features::MlEngine::new(MlConfig::default(), hosts)
+        });
+        ml.share_model(slot);
+    }
+
+    /// [ml] Sets the anomaly model scoring flows from now on (`None`: stop scoring). Turns on
+    /// feature extraction with defaults and a private host table if it was off.
+    pub fn set_model(&mut self, model: Option<Arc<Model>>) {
+        let ml = self.ml.get_or_insert_with(|| {
+            let hosts = Arc::new(HostTable::new(HostConfig::default()));
+            features::MlEngine::new(MlConfig::default(), hosts)
+        });
+        ml.set_model(model);
+    }
+
     /// Runs one frame through the pipeline and returns its verdict; events go to `sink`.
     pub fn process(
         &mut self,
@@ -155,21 +198,21 @@ impl Engine {
     ) -> Verdict {
         let pkt = decode(link, ts, frame, &self.cfg.decode);
         self.stats.decoder.count(&pkt);
-        self.expire_flows(ts);
+        self.expire_flows(ts, sink);
         let verdict = self.inspect(&pkt, sink);
         self.stats.verdicts.count(verdict);
         verdict
     }
 
     /// Ends the run: every flow still active ends and its resources are released.
-    pub fn finish(&mut self, _sink: &mut dyn EventSink) {
+    pub fn finish(&mut self, sink: &mut dyn EventSink) {
         let drained = self.flows.drain();
         self.ended.extend(drained);
-        self.release_ended();
+        self.release_ended(sink);
         self.stats.flow = self.flows.stats();
     }
 
-    fn expire_flows(&mut self, now: Timestamp) {
+    fn expire_flows(&mut self, now: Timestamp, sink: &mut dyn EventSink) {
         if now.secs() != self.last_expire_sec {
             self.last_expire_sec = now.secs();
             self.flows.expire(now, &mut self.ended);
@@ -178,12 +221,16 @@ impl Engine {
             self.flows.take_retired(&mut self.ended);
         }
         if !self.ended.is_empty() {
-            self.release_ended();
+            self.release_ended(sink);
         }
     }
 
-    fn release_ended(&mut self) {
+    fn release_ended(&mut self, sink: &mut dyn EventSink) {
         for flow in self.ended.iter_mut() {
+            // [ml] Score and report the finished flow.
+            if let Some(ml) = self.ml.as_mut() {
+                self.stats.detect.alerts += ml.on_flow_end(flow, self.stats.decoder.pkts, sink);
+            }
             for stream in flow.data.streams.iter_mut().flatten() {
                 stream.release(&mut self.stream_mem);
             }
@@ -219,6 +266,20 @@ impl Engine {
             self.stats.tcp.sessions += 1;
         }
         self.stats.tcp.count_events(&lookup.tcp);
+        // [ml] Flow features, scoring every N packets, spikes (may mark the flow dropped).
+        if let Some(ml) = self.ml.as_mut() {
+            let (no, inline) = (self.stats.decoder.pkts, self.cfg.inline);
+            let created = lookup.created;
+            let was_dropped = flow.data.action == FlowAction::Drop;
+            self.stats.detect.alerts += ml.on_packet(pkt, ip, flow, dir, created, no, inline, sink);
+            // An anomalous flow whose action is block-source blocks the host that opened it.
+            if !was_dropped && flow.data.action == FlowAction::Drop && ml.blocks_source() {
+                if let Some(policy) = &self.cfg.block {
+                    let until = Timestamp(pkt.ts.0 + policy.duration_secs * 1_000_000);
+                    policy.list.block(flow.client.0, pkt.ts, until);
+                }
+            }
+        }
         match flow.data.action {
             FlowAction::Pass => return Verdict::Pass,
             FlowAction::Drop if self.cfg.inline => {
@@ -425,6 +486,7 @@ fn apply_matches(
                 rule: ruleset.info(id).clone(),
                 blocked: blocks,
                 stream_match,
+                ml: None,
             });
         }
     }

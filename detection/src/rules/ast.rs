@@ -485,6 +485,25 @@ pub struct Origin {
     pub line: u32,
 }
 
+/// The header of a rule: `action proto src_addr src_port -> dst_addr dst_port`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleHeader {
+    /// Action.
+    pub action: Action,
+    /// Protocol.
+    pub proto: RuleProto,
+    /// Source addresses.
+    pub src_addr: AddrExpr,
+    /// Source ports.
+    pub src_port: PortExpr,
+    /// `<>`.
+    pub bidirectional: bool,
+    /// Destination addresses.
+    pub dst_addr: AddrExpr,
+    /// Destination ports.
+    pub dst_port: PortExpr,
+}
+
 /// One parsed rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rule {
@@ -534,4 +553,56 @@ pub struct Rule {
     pub detection_filter: Option<DetectionFilter>,
     /// Where the rule was read.
     pub origin: Origin,
+}
+
+impl Rule {
+    /// A rule with `header` and no options yet: sid 0, gid 1, rev 0, empty msg, no matches.
+    /// The parser fills the options in; tests build rules from it.
+    pub fn new(header: RuleHeader, origin: Origin) -> Rule {
+        Rule {
+            action: header.action,
+            proto: header.proto,
+            src_addr: header.src_addr,
+            src_port: header.src_port,
+            bidirectional: header.bidirectional,
+            dst_addr: header.dst_addr,
+            dst_port: header.dst_port,
+            sid: 0,
+            gid: 1,
+            rev: 0,
+            msg: String::new(),
+            classtype: None,
+            priority: None,
+            metadata: Vec::new(),
+            references: Vec::new(),
+            flow: FlowOpts::default(),
+            header_checks: Vec::new(),
+            payload: Vec::new(),
+            flowbits: Vec::new(),
+            noalert: false,
+            threshold: None,
+            detection_filter: None,
+            origin,
+        }
+    }
+}
+
+impl ByteJump {
+    /// `byte_jump:<nbytes>,<offset>` with Suricata's defaults for every option (binary,
+    /// big endian, multiplier 1, no alignment, from the match position).
+    pub fn new(nbytes: u8, offset: Value) -> ByteJump {
+        ByteJump {
+            nbytes,
+            offset,
+            relative: false,
+            base: NumBase::Binary,
+            endian: Endian::Big,
+            multiplier: 1,
+            align: false,
+            from_beginning: false,
+            from_end: false,
+            post_offset: 0,
+            bitmask: None,
+        }
+    }
 }

@@ -179,19 +179,7 @@ pub fn parse_byte_jump(value: &str, extracted: &[String]) -> PResult<ByteJump> {
     let n = nbytes(parts[0], KW)?;
     let offset = parse_value(parts[1], extracted, "byte_jump offset")?;
     let mut common = Common::default();
-    let mut jump = ByteJump {
-        nbytes: n,
-        offset,
-        relative: false,
-        base: NumBase::Binary,
-        endian: Endian::Big,
-        multiplier: 1,
-        align: false,
-        from_beginning: false,
-        from_end: false,
-        post_offset: 0,
-        bitmask: None,
-    };
+    let mut jump = ByteJump::new(n, offset);
     for (word, arg) in options(&parts[2..]) {
         if common.take(KW, &word, arg.as_deref())? {
             continue;

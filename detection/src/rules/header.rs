@@ -1,29 +1,10 @@
 //! The rule header: `action proto src_addr src_port -> dst_addr dst_port`.
 
 use super::addr::parse_addr;
-use super::ast::{Action, AddrExpr, PortExpr, RuleProto};
+use super::ast::{Action, RuleHeader, RuleProto};
 use super::error::{bad, PResult, ParseError};
 use super::port::parse_port;
 use super::vars::Vars;
-
-/// A parsed header.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Header {
-    /// Action.
-    pub action: Action,
-    /// Protocol.
-    pub proto: RuleProto,
-    /// Source addresses.
-    pub src_addr: AddrExpr,
-    /// Source ports.
-    pub src_port: PortExpr,
-    /// `<>`.
-    pub bidirectional: bool,
-    /// Destination addresses.
-    pub dst_addr: AddrExpr,
-    /// Destination ports.
-    pub dst_port: PortExpr,
-}
 
 /// Protocols Suricata accepts in a header that Portcullis does not inspect (yet): app-layer
 /// protocols need their parsers, `pkthdr` and `sctp` their decoders.
@@ -69,7 +50,7 @@ const OTHER_PROTOCOLS: &[&str] = &[
 ];
 
 /// Parses the header text (everything before the options' `(`).
-pub fn parse_header(text: &str, vars: &Vars) -> PResult<Header> {
+pub fn parse_header(text: &str, vars: &Vars) -> PResult<RuleHeader> {
     let tokens = tokenize(text)?;
     let [action, proto, src_addr, src_port, dir, dst_addr, dst_port] = tokens[..] else {
         return bad(format!(
@@ -84,7 +65,7 @@ pub fn parse_header(text: &str, vars: &Vars) -> PResult<Header> {
         "<>" => true,
         other => return bad(format!("invalid direction '{other}'")),
     };
-    Ok(Header {
+    Ok(RuleHeader {
         action,
         proto,
         src_addr: parse_addr(src_addr, vars)?,
@@ -159,8 +140,9 @@ fn parse_proto(word: &str) -> PResult<RuleProto> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::ast::{AddrExpr, PortExpr};
 
-    fn h(s: &str) -> PResult<Header> {
+    fn h(s: &str) -> PResult<RuleHeader> {
         parse_header(s, &Vars::default())
     }
 

@@ -2,7 +2,7 @@
 //!
 //! [`ast::Rule`]: super::ast::Rule
 
-use super::ast::{FlowOpts, Origin, Rule};
+use super::ast::{Origin, Rule};
 use super::error::PResult;
 use super::header::parse_header;
 use super::lexer::split_rule;
@@ -13,31 +13,7 @@ use super::vars::Vars;
 pub fn parse_rule(text: &str, vars: &Vars, origin: Origin) -> PResult<Rule> {
     let (header_text, options) = split_rule(text.trim())?;
     let h = parse_header(header_text, vars)?;
-    let mut builder = RuleBuilder::new(Rule {
-        action: h.action,
-        proto: h.proto,
-        src_addr: h.src_addr,
-        src_port: h.src_port,
-        bidirectional: h.bidirectional,
-        dst_addr: h.dst_addr,
-        dst_port: h.dst_port,
-        sid: 0,
-        gid: 1,
-        rev: 0,
-        msg: String::new(),
-        classtype: None,
-        priority: None,
-        metadata: Vec::new(),
-        references: Vec::new(),
-        flow: FlowOpts::default(),
-        header_checks: Vec::new(),
-        payload: Vec::new(),
-        flowbits: Vec::new(),
-        noalert: false,
-        threshold: None,
-        detection_filter: None,
-        origin,
-    });
+    let mut builder = RuleBuilder::new(Rule::new(h, origin));
     for opt in options {
         builder.apply(opt)?;
     }

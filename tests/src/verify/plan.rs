@@ -324,16 +324,23 @@ mod tests {
             "two/b.pcap",
             "ok/x.pcap",
         ]);
+        // Skip reasons for an engine without threshold.config support.
+        let without_thresholds = Capabilities {
+            threshold_file: false,
+            ..PORTCULLIS
+        };
         let p = |dir: &str, yaml: &str| {
             plan(
                 &root.path().join(dir),
                 &parse_test_yaml(yaml).expect("parses"),
-                &PORTCULLIS,
+                &without_thresholds,
             )
             .expect_err("skipped")
         };
         assert_eq!(p("y", "{}"), "own suricata.yaml");
         assert_eq!(p("t", "{}"), "needs threshold.config");
+        let spec = parse_test_yaml("{}").expect("parses");
+        assert!(plan(&root.path().join("t"), &spec, &PORTCULLIS).is_ok());
         assert_eq!(p("two", "{}"), "2 pcap files in the folder");
         assert_eq!(
             p("ok", "pcap: ../nope.pcap"),
