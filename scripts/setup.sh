@@ -10,6 +10,7 @@ PACKAGES=(
     build-essential pkg-config clang libclang-dev # C toolchain; libclang for bindgen (dpdk-ffi)
     libhyperscan-dev libpcre2-dev libpcap-dev     # matcher, pcre keyword, capture files
     dpdk dpdk-dev libdpdk-dev ethtool iproute2    # data plane and NIC/namespace tooling
+    iputils-ping                                  # the inline test's first probe
     librte-mempool-ring23 librte-net-pcap23        # DPDK drivers (recommended by dpdk, which
     librte-net-af-packet23 librte-net-memif23      # --no-install-recommends would skip):
     librte-net-ring23 librte-net-null23            # mempool ring, virtual ports for tests

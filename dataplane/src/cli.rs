@@ -127,23 +127,29 @@ enum ChecksumArg {
     None,
 }
 
-/// Runs one command line (without the program name).
-pub fn run(args: &[String]) -> Result<(), CliError> {
-    let argv = std::iter::once("portcullis".to_string()).chain(args.iter().cloned());
-    let cli = match Cli::try_parse_from(argv) {
-        Ok(cli) => cli,
+/// Parses the arguments (after the program name) of a clap command line, the way every
+/// Portcullis binary reports them: `Ok(None)` after printing `--help` or `--version` (not
+/// errors), and a bad command line as a one-line reason.
+pub fn parse_args<C: Parser>(program: &str, args: &[String]) -> Result<Option<C>, String> {
+    let argv = std::iter::once(program.to_string()).chain(args.iter().cloned());
+    match C::try_parse_from(argv) {
+        Ok(cli) => Ok(Some(cli)),
         Err(e) if !e.use_stderr() => {
-            // --help and --version are not errors.
             print!("{e}");
-            return Ok(());
+            Ok(None)
         }
         Err(e) => {
             let text = e.to_string();
             let first = text.lines().next().unwrap_or("invalid arguments");
-            return Err(CliError(
-                first.trim_start_matches("error: ").to_string() + " (see --help)",
-            ));
+            Err(first.trim_start_matches("error: ").to_string() + " (see --help)")
         }
+    }
+}
+
+/// Runs one command line (without the program name).
+pub fn run(args: &[String]) -> Result<(), CliError> {
+    let Some(cli) = parse_args::<Cli>("portcullis", args).map_err(CliError)? else {
+        return Ok(());
     };
     match cli.command {
         Command::Read(a) => {

@@ -74,18 +74,8 @@ enum Command {
 
 /// Runs one command line (without the program name).
 pub fn run(args: &[String]) -> Result<(), String> {
-    let argv = std::iter::once("portcullis-train".to_string()).chain(args.iter().cloned());
-    let cli = match Cli::try_parse_from(argv) {
-        Ok(cli) => cli,
-        Err(e) if !e.use_stderr() => {
-            print!("{e}");
-            return Ok(());
-        }
-        Err(e) => {
-            let text = e.to_string();
-            let first = text.lines().next().unwrap_or("invalid arguments");
-            return Err(first.trim_start_matches("error: ").to_string() + " (see --help)");
-        }
+    let Some(cli) = portcullis::cli::parse_args::<Cli>("portcullis-train", args)? else {
+        return Ok(());
     };
     match cli.command {
         Command::Fit {

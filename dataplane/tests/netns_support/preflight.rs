@@ -11,8 +11,9 @@ use super::cmd::run;
 const AF_PACKET_PMD: &str = "/usr/lib/x86_64-linux-gnu/dpdk/pmds-23.0/librte_net_af_packet.so";
 
 /// Command-line tools the test runs, each with an argument that only prints a version.
-const TOOLS: [(&str, &str); 4] = [
+const TOOLS: [(&str, &str); 5] = [
     ("ip", "-V"),
+    ("ping", "-V"),
     ("ethtool", "--version"),
     ("curl", "--version"),
     ("python3", "--version"),
@@ -51,7 +52,8 @@ pub fn can_run(test: &str) -> bool {
     };
     assert!(
         std::env::var("CI").as_deref() != Ok("true"),
-        "{test}: {reason}; CI must run this test as root with iproute2, ethtool, curl, python3 and DPDK"
+        "{test}: {reason}; CI must run this test as root with iproute2, iputils-ping, ethtool, curl, python3 and DPDK \
+         (scripts/setup.sh installs them)"
     );
     eprintln!("SKIPPED {test}: {reason}");
     false
