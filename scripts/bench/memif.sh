@@ -23,7 +23,9 @@
 #   READY_TIMEOUT (s to wait for the forwarder's first packet, 180), PORTCULLIS (binary; default
 #   target/release/portcullis, built when missing), ET_OPEN (folder of *.rules, default
 #   ../shared/data/rules/et-open), MIX_CAPTURE (pcap; default the demo capture), GEN_CPU (0),
-#   FWD_CPU (1), KEEP=1 keeps the work folder (logs, configs, EVE) for inspection.
+#   FWD_CPU (1), KEEP=1 keeps the work folder (logs, configs, EVE) for inspection, PERF=1 records
+#   a call-graph profile of the forwarder over each measurement into the work folder
+#   (<tag>.perf.data, read with `perf report -i`; implies KEEP=1).
 
 # shellcheck source=scripts/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
@@ -37,7 +39,12 @@ ET_OPEN="${ET_OPEN:-$REPO_ROOT/../shared/data/rules/et-open}"
 MIX_CAPTURE="${MIX_CAPTURE:-}"
 GEN_CPU="${GEN_CPU:-0}"
 FWD_CPU="${FWD_CPU:-1}"
+PERF="${PERF:-0}"
 CEILING_ONLY=0
+if [[ "$PERF" == 1 ]]; then
+    command -v perf >/dev/null 2>&1 || { log bench "PERF=1 needs perf (apt install linux-perf)"; exit 2; }
+    KEEP=1
+fi
 
 case "${1:-}" in
     "") ;;
@@ -244,6 +251,10 @@ measure() {
     cpu0=$(worker_seconds "$FWD_PID")
     wall0=$(date +%s.%N)
     gen_show "$log" >/dev/null
+    if [[ "$PERF" == 1 ]]; then
+        perf record -q -g -p "$FWD_PID" -o "$WORK/$tag.perf.data" -- sleep "$DURATION" \
+            >"$WORK/$tag.perf.log" 2>&1 &
+    fi
     sleep "$DURATION"
     cpu1=$(worker_seconds "$FWD_PID")
     wall1=$(date +%s.%N)
