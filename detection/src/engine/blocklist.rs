@@ -1,10 +1,12 @@
 //! Sources blocked for a while after a verdict. Every worker checks it first, for every packet,
 //! without a lock: readers load an immutable snapshot through `arc-swap`; the rare writer
 //! (a blocking verdict) copies the map, adds the source, drops expired entries and publishes the
-//! copy. The time base is packet time, as for every other timeout of the engine.
+//! copy. The time base is packet time, as for every other timeout of the engine. While no
+//! block is in force (nearly always), the check is one load of a number no worker writes.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use arc_swap::ArcSwap;
@@ -15,6 +17,9 @@ use crate::time::Timestamp;
 #[derive(Debug, Default)]
 pub struct BlockList {
     snapshot: ArcSwap<HashMap<IpAddr, Timestamp>>,
+    /// The latest end of any block ever published (microseconds): from then on nothing is
+    /// blocked, so readers skip the snapshot. Raised after the snapshot is published.
+    last_end: AtomicU64,
     /// Serializes writers so no insertion is lost between copy and publish.
     writer: Mutex<()>,
 }
@@ -27,6 +32,9 @@ impl BlockList {
 
     /// Whether `ip` is blocked at `now`. Lock-free.
     pub fn is_blocked(&self, ip: IpAddr, now: Timestamp) -> bool {
+        if now.0 >= self.last_end.load(Ordering::Acquire) {
+            return false;
+        }
         self.snapshot
             .load()
             .get(&ip)
@@ -47,6 +55,7 @@ impl BlockList {
             .collect();
         next.insert(ip, until);
         self.snapshot.store(Arc::new(next));
+        self.last_end.fetch_max(until.0, Ordering::Release);
     }
 
     /// Sources blocked at `now`.
