@@ -42,8 +42,10 @@ enum Command {
         /// Model file to write.
         #[arg(short = 'o', value_name = "MODEL")]
         output: PathBuf,
-        /// Learning algorithm.
-        #[arg(long, value_enum, default_value = "gmm")]
+        /// Learning algorithm. k-means is the default: on the lab traffic it separates the
+        /// attacks as well as the Gaussian mixture (ROC AUC 1.0 and 0.998) and scores a flow in
+        /// about a third of the time (0.4 µs against 1.2 µs), which the data plane pays per flow.
+        #[arg(long, value_enum, default_value = "kmeans")]
         algo: Algo,
         /// False-positive rate of the threshold on benign training flows.
         #[arg(long = "target-fpr", value_name = "RATE", default_value_t = 0.01)]
