@@ -11,6 +11,7 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use etherparse::PacketBuilder;
 use portcullis_detection::decode::{DecodeOptions, LinkType};
 use portcullis_detection::engine::{CollectingSink, Engine, EngineConfig, Ruleset};
+use portcullis_detection::stream::StreamConfig;
 use portcullis_detection::time::Timestamp;
 
 const FLOWS: u32 = 1024;
@@ -113,6 +114,12 @@ fn engine() -> Engine {
             validate_checksums: false,
         },
         stream_checksum_validation: false,
+        // No depth limit: a long run would otherwise pass the default 1 MiB per flow and
+        // measure segments reassembly no longer takes.
+        stream: StreamConfig {
+            depth: 0,
+            ..StreamConfig::default()
+        },
         ..EngineConfig::default()
     };
     Engine::new(cfg, Arc::new(Ruleset::empty()))
