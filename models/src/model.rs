@@ -191,8 +191,7 @@ enum Scorer {
 
 #[derive(Debug, Clone)]
 struct GmmComponent {
-    /// The mean, zero-padded to [`LANES_PADDED`] values.
-    mean: [f64; LANES_PADDED],
+    mean: Vec<f64>,
     /// Inverse of the covariance's Cholesky factor in row blocks (see [`whitened_norm`]), in
     /// single precision: four components' factors (27 KiB) then stay in the L1 cache, where in
     /// double precision they spill to L2 and loads bound the scoring. Products are summed in
@@ -437,10 +436,8 @@ fn compile(algo: &Algorithm) -> Result<Scorer, ModelError> {
                 let log_det_l: f64 = (0..NUM_FEATURES)
                     .map(|i| l[i * NUM_FEATURES + i].ln())
                     .sum();
-                let mut padded = [0.0; LANES_PADDED];
-                padded[..NUM_FEATURES].copy_from_slice(&mean);
                 comps.push(GmmComponent {
-                    mean: padded,
+                    mean,
                     l_inv: lower_inverse_blocked(&l, NUM_FEATURES),
                     log_norm: w.ln() - NUM_FEATURES as f64 * half_log_2pi - log_det_l,
                 });
@@ -496,7 +493,7 @@ fn whitened_norm(l_inv: &[f32], diff: &[f32; LANES_PADDED]) -> f64 {
             }
         }
         for acc_r in &acc {
-            let y = f64::from((acc_r[0] + acc_r[1]) + (acc_r[2] + acc_r[3]));
+            let y = f64::from(acc_r.iter().sum::<f32>());
             maha += y * y;
         }
     }

@@ -68,17 +68,9 @@ m = json.load(open(path))
 def fmt(v):
     return f"{v:.3f}" if isinstance(v, float) else str(v)
 print(f"\n{algo}: " + ", ".join(f"{k} {fmt(m[k])}" for k in m if not isinstance(m[k], (dict, list))))
-per = m.get("per_attack") or m.get("recall_per_attack") or {}
-rows = per.items() if isinstance(per, dict) else [(p.get("attack"), p) for p in per]
 print(f"{'attack capture':42} {'flows':>6} {'detected':>8} {'recall':>7}")
-for name, r in sorted(rows):
-    if isinstance(r, dict):
-        flows = r.get("flows", "?")
-        det = r.get("detected", "?")
-        rec = r.get("recall", "?")
-    else:
-        flows, det, rec = "?", "?", r
-    print(f"{str(name):42} {flows!s:>6} {det!s:>8} {fmt(rec):>7}")
+for r in sorted(m["per_attack"], key=lambda r: r["attack"]):
+    print(f"{r['attack']:42} {r['flows']:>6} {r['detected']:>8} {fmt(r['recall']):>7}")
 PY
 done
 log anomaly "reports in $OUT/<algo>/report.md"
